@@ -185,7 +185,6 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
                                            "write every file of the node under DIR, at its path on the node");
     file_opt->excludes(dir_opt);
     dir_opt->excludes(file_opt);
-    render_cmd->require_option(1);
 
     auto* bundle_cmd = app.add_subcommand(
         "bundle", "For Puppet's generate(): print one JSON document with errors, warnings and every file; exit 0");
@@ -205,7 +204,13 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
     }
 
     if (*validate_cmd) return cmd_validate(src, in, out, err);
-    if (*render_cmd) return cmd_render(src, file_id, output_dir, in, out, err);
+    if (*render_cmd) {
+        if (file_id.empty() && output_dir.empty()) {
+            err << "error: render needs --file ID (lsyncd or csync2:NAME) or --output-dir DIR\n";
+            return kExitUsage;
+        }
+        return cmd_render(src, file_id, output_dir, in, out, err);
+    }
     if (*bundle_cmd) return cmd_bundle(src, in, out, err);
     return kExitUsage;
 }
