@@ -1,0 +1,39 @@
+#include "paths.hpp"
+
+namespace clustersync {
+
+std::string normalise_path(const std::string& path) {
+    if (path.size() > 1 && path.back() == '/') return path.substr(0, path.size() - 1);
+    return path;
+}
+
+std::optional<std::string> path_problem(const std::string& path) {
+    if (path.empty()) return "it is empty";
+    if (path.front() != '/') return "it does not start with /";
+    for (unsigned char c : path) {
+        if (c < 0x20 || c == 0x7f) return "it contains a control character";
+        // csync2's quoted words end at the next `"` and know no escapes.
+        if (c == '"') return "it contains \", which a csync2 config cannot write";
+    }
+    const std::string p = normalise_path(path);
+    if (p == "/") return std::nullopt;
+    std::size_t start = 1;
+    while (start <= p.size()) {
+        std::size_t end = p.find('/', start);
+        if (end == std::string::npos) end = p.size();
+        const std::string segment = p.substr(start, end - start);
+        if (segment.empty()) return "it has an empty segment (//)";
+        if (segment == ".") return "it has a \".\" segment";
+        if (segment == "..") return "it has a \"..\" segment";
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+bool path_within(const std::string& inner, const std::string& outer) {
+    if (outer == "/") return true;
+    if (inner.compare(0, outer.size(), outer) != 0) return false;
+    return inner.size() == outer.size() || inner[outer.size()] == '/';
+}
+
+}  // namespace clustersync

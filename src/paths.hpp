@@ -1,0 +1,25 @@
+#pragma once
+// File system paths as the model gives them: checking and normalising. Shared by validate.cpp
+// (which judges sources and layout paths) and plan.cpp (which merges sources for one node), so
+// both agree on what "the same source" means.
+
+#include <optional>
+#include <string>
+
+namespace clustersync {
+
+/// The canonical form of a path that path_problem() accepted: one trailing slash dropped
+/// ("/var/uploads/" -> "/var/uploads"); "/" stays "/". Nothing else changes, because
+/// path_problem() already rejects `..`, `.` and empty segments rather than rewriting them.
+std::string normalise_path(const std::string& path);
+
+/// Why `path` is not an absolute, normalised path csync2 and lsyncd can both write, or nothing
+/// when it is one. The text names the problem without repeating the path, e.g.
+/// "has an empty segment". Rejects: empty, relative, `.` or `..` segments, empty segments (`//`),
+/// more than one trailing slash, control characters and `"` (csync2's grammar cannot quote it).
+std::optional<std::string> path_problem(const std::string& path);
+
+/// True when `inner` is `outer` itself or lies below it; both must be normalised.
+bool path_within(const std::string& inner, const std::string& outer);
+
+}  // namespace clustersync
