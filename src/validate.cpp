@@ -1,0 +1,256 @@
+#include "validate.hpp"
+
+#include <boost/regex.hpp>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "net.hpp"
+#include "param_path.hpp"
+#include "paths.hpp"
+
+namespace clustersync {
+namespace {
+
+const char* const kHostNameRule = "RFC 1123: dot-separated labels of 1 to 63 letters, digits and hyphens";
+const char* const kAutoValues[] = {"none", "first", "younger", "older", "bigger", "smaller", "left", "right"};
+/// csync2 refuses a key line shorter than this.
+constexpr std::size_t kMinKeyLength = 32;
+/// Above this many declared serversets a message stops listing them.
+constexpr std::size_t kMaxListedServersets = 10;
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+/// Why `value` cannot be a directory or file path of the layout or logdir, or nothing.
+/// Unlike sources, these paths are joined with file names, so a trailing slash is refused.
+std::optional<std::string> strict_path_problem(const std::string& value) {
+    if (auto problem = path_problem(value)) return problem;
+    if (value.back() == '/') return std::string("it ends with /");
+    return std::nullopt;
+}
+
+/// Collects findings in the order the checks run, which follows the README's schema table.
+class Checker {
+public:
+    std::vector<Diagnostic> run(const Model& m) {
+        if (m.node && !is_host_name(*m.node))
+            error("node", quote(*m.node) + " is not a valid host name (" + kHostNameRule + ")");
+        path("layout.csync2_dir", m.layout.csync2_dir);
+        path("layout.lsyncd_config", m.layout.lsyncd_config);
+        path("layout.csync2_bin", m.layout.csync2_bin);
+        sources(m);
+        path("logdir", m.logdir);
+        posix_name("logdir_owner", m.logdir_owner, "user");
+        posix_name("logdir_group", m.logdir_group, "group");
+        mode("logdir_mode", m.logdir_mode);
+        number("csync_port", m.csync_port, 1, 65535, "is not a port: expected an integer from 1 to 65535");
+        if (m.csync_only_from) only_from("csync_only_from", *m.csync_only_from);
+        number("lsyncd_delay", m.lsyncd_delay, 0, 86400,
+               "is not a delay: expected a whole number of seconds from 0 to 86400");
+        std::set<std::string> used;
+        for (const auto& source : m.sources) used.insert(source.second);
+        for (const auto& entry : m.serversets) serverset(member_path("serversets", entry.first), entry.second, used);
+        return std::move(out_);
+    }
+
+private:
+    void error(const std::string& p, const std::string& message) { out_.push_back({Severity::Error, p, message}); }
+    void warning(const std::string& p, const std::string& message) {
+        out_.push_back({Severity::Warning, p, message});
+    }
+
+    void path(const std::string& p, const std::string& value) {
+        if (auto problem = strict_path_problem(value))
+            error(p, quote(value) + " is not a normalised absolute path: " + *problem);
+    }
+
+    void posix_name(const std::string& p, const std::string& value, const char* kind) {
+        // The portable shadow-utils rule; 32 is the utmp limit useradd enforces.
+        static const boost::regex re(R"([a-z_][a-z0-9_-]*\$?)");
+        if (value.size() > 32 || !boost::regex_match(value, re))
+            error(p, quote(value) + " is not a POSIX " + kind +
+                         " name: expected up to 32 characters of a-z, 0-9, _ and -, starting with a-z or _ "
+                         "(a trailing $ allowed)");
+    }
+
+    void mode(const std::string& p, const std::string& value) {
+        static const boost::regex re(R"([0-7]{3,4})");
+        if (!boost::regex_match(value, re))
+            error(p, quote(value) + " is not an octal mode: expected 3 or 4 octal digits, such as \"0755\"");
+    }
+
+    void number(const std::string& p, const std::string& value, unsigned long min, unsigned long max,
+                const char* expected) {
+        static const boost::regex re(R"([0-9]{1,6})");
+        if (!boost::regex_match(value, re) || std::stoul(value) < min || std::stoul(value) > max)
+            error(p, quote(value) + " " + expected);
+    }
+
+    void only_from(const std::string& p, const std::string& value) {
+        std::size_t entry = 0, start = 0;
+        while (start < value.size()) {
+            if (value[start] == ' ') {
+                ++start;
+                continue;
+            }
+            std::size_t end = value.find(' ', start);
+            if (end == std::string::npos) end = value.size();
+            const std::string token = value.substr(start, end - start);
+            ++entry;
+            if (auto problem = address_or_block_problem(token))
+                error(p, "entry " + std::to_string(entry) + ", " + quote(token) + ": " + *problem);
+            start = end;
+        }
+        if (entry == 0)
+            error(p, quote(value) +
+                         " lists no address: expected space-separated IPv4/IPv6 addresses and CIDR blocks "
+                         "(leave it out to accept any address)");
+    }
+
+    void sources(const Model& m) {
+        std::string declared;
+        if (m.serversets.empty()) {
+            declared = ", and no serverset is declared";
+        } else if (m.serversets.size() <= kMaxListedServersets) {
+            for (const auto& s : m.serversets) declared += (declared.empty() ? ", expected one of " : ", ") + s.first;
+        }
+        // Normalised path -> the source key first seen with it; valid paths only.
+        std::map<std::string, const std::pair<const std::string, std::string>*> seen;
+        for (const auto& source : m.sources) {
+            const std::string p = member_path("sources", source.first);
+            if (auto problem = path_problem(source.first)) {
+                error(p, quote(source.first) + " is not a normalised absolute path: " + *problem);
+            } else {
+                auto inserted = seen.emplace(normalise_path(source.first), &source);
+                if (!inserted.second)
+                    error(p, quote(source.first) + " names the same directory as " +
+                                 quote(inserted.first->second->first));
+            }
+            if (!m.serversets.count(source.second))
+                error(p, quote(source.second) + " is not a declared serverset" + declared);
+        }
+        // A source inside another serverset's source: both csync2 groups would claim its files.
+        // Walking up each path's parents keeps this O(n log n) for large models.
+        for (const auto& entry : seen) {
+            const auto& inner = *entry.second;
+            std::string parent = entry.first;
+            while (parent != "/") {
+                parent = parent.substr(0, std::max<std::size_t>(parent.rfind('/'), 1));
+                auto outer = seen.find(parent);
+                if (outer == seen.end()) continue;
+                if (outer->second->second != inner.second)
+                    error(member_path("sources", inner.first),
+                          quote(inner.first) + " lies inside " + quote(outer->second->first) + ", a source of serverset " +
+                              quote(outer->second->second) + ": two serversets would sync the same files");
+                break;
+            }
+        }
+    }
+
+    void serverset(const std::string& p, const Serverset& s, const std::set<std::string>& used) {
+        static const boost::regex name_re("[a-z0-9]+");
+        if (!boost::regex_match(s.name, name_re))
+            error(p, quote(s.name) +
+                         " is not a serverset name: expected lower-case letters and digits only "
+                         "([a-z0-9]+, csync2's rule for config names)");
+        if (!used.count(s.name)) warning(p, "no source names serverset " + quote(s.name) + ": it syncs nothing");
+        servers(member_path(p, "servers"), s.servers);
+        for (std::size_t i = 0; i < s.exclude.size(); ++i) pattern(element_path(member_path(p, "exclude"), i), s.exclude[i]);
+        if (std::none_of(std::begin(kAutoValues), std::end(kAutoValues),
+                         [&](const char* v) { return s.auto_resolve == v; }))
+            error(member_path(p, "auto"),
+                  quote(s.auto_resolve) + " is not one of none, first, younger, older, bigger, smaller, left, right");
+        const bool has_content = s.key_content_kind != KeyContent::Absent;
+        if (s.key_source && has_content)
+            error(p, "key_source and key_content are both given, expected exactly one");
+        if (!s.key_source && !has_content)
+            error(p, "neither key_source nor key_content is given, expected exactly one");
+        if (s.key_source) key_source(member_path(p, "key_source"), *s.key_source);
+        if (s.key_content_kind == KeyContent::Inline) key_content(member_path(p, "key_content"), s.key_content);
+    }
+
+    void servers(const std::string& p, const std::vector<std::string>& list) {
+        if (list.empty())
+            warning(p, "no servers: a serverset needs at least 2 to sync anything");
+        else if (list.size() == 1)
+            warning(p, "only 1 server: a serverset needs at least 2 to sync anything");
+        std::map<std::string, std::size_t> hosts;  // lower-cased host name -> first index
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            const std::string& server = list[i];
+            const std::string ep = element_path(p, i);
+            const std::size_t at = server.find('@');
+            const std::string host = server.substr(0, at);
+            const std::string prefix = at == std::string::npos ? "" : quote(server) + ": ";
+            bool ok = true;
+            if (!is_host_name(host)) {
+                error(ep, prefix + quote(host) + " is not a valid host name (" + kHostNameRule + ")");
+                ok = false;
+            }
+            if (at != std::string::npos) {
+                const std::string address = server.substr(at + 1);
+                if (!is_ipv4(address) && !is_ipv6(address) && !is_host_name(address))
+                    error(ep, prefix + quote(address) + " is not an IPv4 address, IPv6 address or host name");
+            }
+            if (!ok) continue;
+            auto inserted = hosts.emplace(lower(host), i);
+            if (!inserted.second)
+                error(ep, quote(server) + " is the same host as " + element_path(p, inserted.first->second) + ", " +
+                              quote(list[inserted.first->second]) + " (csync2 compares host names lower-cased)");
+        }
+    }
+
+    void pattern(const std::string& p, const std::string& value) {
+        std::string problem;
+        if (value.empty())
+            problem = "it is empty";
+        else if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+            problem = "it contains a control character";
+        else if (value.find('"') != std::string::npos)
+            problem = "it contains \", which a csync2 config cannot write";
+        if (!problem.empty()) error(p, quote(value) + " is not a writable csync2 pattern: " + problem);
+    }
+
+    void key_source(const std::string& p, const std::string& value) {
+        static const boost::regex puppet_re(R"(puppet:///[^/[:space:][:cntrl:]][^[:space:][:cntrl:]]*)");
+        if (boost::regex_match(value, puppet_re)) return;
+        const std::string file_scheme = "file://";
+        const bool is_url = value.compare(0, file_scheme.size(), file_scheme) == 0;
+        if (!is_url && (value.empty() || value.front() != '/')) {
+            error(p, quote(value) + " is not a key source: expected puppet:///..., file:///... or an absolute path");
+            return;
+        }
+        if (auto problem = strict_path_problem(is_url ? value.substr(file_scheme.size()) : value))
+            error(p, quote(value) + " is not a key source: its path is not a normalised absolute path: " + *problem);
+    }
+
+    /// Checks csync2's key rule. The key is a secret: messages give lengths and positions only.
+    void key_content(const std::string& p, const std::string& value) {
+        std::string line = value.substr(0, value.find('\n'));  // csync2 reads the first line only
+        if (!line.empty() && line.back() == '\r') {
+            error(p, "the key's first line ends with CRLF, which csync2 rejects: expected a Unix line end");
+            line.pop_back();
+        }
+        const auto bad = std::find_if(line.begin(), line.end(), [](unsigned char c) {
+            return !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_');
+        });
+        if (bad != line.end())
+            error(p, "the key has a character csync2 does not allow at position " +
+                         std::to_string(bad - line.begin() + 1) + " of " + std::to_string(line.size()) +
+                         ": expected only A-Z, a-z, 0-9, . and _");
+        if (line.size() < kMinKeyLength)
+            error(p, "the key is " + std::to_string(line.size()) + " characters long, expected at least " +
+                         std::to_string(kMinKeyLength) + " (csync2 -k writes 64)");
+    }
+
+    std::vector<Diagnostic> out_;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> validate(const Model& model) { return Checker().run(model); }
+
+}  // namespace clustersync
