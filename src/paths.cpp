@@ -15,6 +15,8 @@ std::optional<std::string> path_problem(const std::string& path) {
         // csync2's quoted words end at the next `"` and know no escapes.
         if (c == '"') return "it contains \", which a csync2 config cannot write";
     }
+    // Checked on the raw text so "//" is not mistaken for "/" plus a tolerated trailing slash.
+    if (path.find("//") != std::string::npos) return "it has an empty segment (//)";
     const std::string p = normalise_path(path);
     if (p == "/") return std::nullopt;
     std::size_t start = 1;
@@ -22,18 +24,11 @@ std::optional<std::string> path_problem(const std::string& path) {
         std::size_t end = p.find('/', start);
         if (end == std::string::npos) end = p.size();
         const std::string segment = p.substr(start, end - start);
-        if (segment.empty()) return "it has an empty segment (//)";
         if (segment == ".") return "it has a \".\" segment";
         if (segment == "..") return "it has a \"..\" segment";
         start = end + 1;
     }
     return std::nullopt;
-}
-
-bool path_within(const std::string& inner, const std::string& outer) {
-    if (outer == "/") return true;
-    if (inner.compare(0, outer.size(), outer) != 0) return false;
-    return inner.size() == outer.size() || inner[outer.size()] == '/';
 }
 
 }  // namespace clustersync

@@ -19,7 +19,4 @@ std::string normalise_path(const std::string& path);
 /// more than one trailing slash, control characters and `"` (csync2's grammar cannot quote it).
 std::optional<std::string> path_problem(const std::string& path);
 
-/// True when `inner` is `outer` itself or lies below it; both must be normalised.
-bool path_within(const std::string& inner, const std::string& outer);
-
 }  // namespace clustersync
