@@ -1,0 +1,487 @@
+#include "probe.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "csync2_cfg.hpp"
+
+extern char** environ;
+
+namespace clustersync {
+namespace {
+
+std::string trim(const std::string& s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+/// The hexadecimal value after `key` in a fdinfo line ("ino:" -> a720b3), or nothing.
+std::optional<std::uint64_t> hex_field(const std::string& line, const std::string& key) {
+    const auto at = line.find(" " + key);
+    if (at == std::string::npos) return std::nullopt;
+    const char* start = line.c_str() + at + 1 + key.size();
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(start, &end, 16);
+    if (end == start || errno != 0) return std::nullopt;
+    return static_cast<std::uint64_t>(v);
+}
+
+std::optional<long> read_long_file(const std::string& path) {
+    const auto text = read_text_file(path, 64);
+    if (!text) return std::nullopt;
+    const std::string t = trim(*text);
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(t.c_str(), &end, 10);
+    if (t.empty() || *end != '\0' || errno != 0) return std::nullopt;
+    return v;
+}
+
+bool all_digits(const char* s) {
+    if (!*s) return false;
+    for (; *s; ++s)
+        if (*s < '0' || *s > '9') return false;
+    return true;
+}
+
+std::string link_target(const std::string& path) {
+    char buf[256];
+    const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+std::vector<InotifyWatch> parse_fdinfo_watches(const std::string& fdinfo) {
+    std::vector<InotifyWatch> watches;
+    for (const auto& line : lines_of(fdinfo)) {
+        if (!starts_with(line, "inotify wd:")) continue;
+        const auto ino = hex_field(line, "ino:");
+        const auto dev = hex_field(line, "sdev:");
+        if (ino && dev) watches.push_back({*ino, *dev});
+    }
+    return watches;
+}
+
+Csync2Build parse_csync2_usage(const std::string& usage) {
+    Csync2Build build;
+    const auto lines = lines_of(usage);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string line = trim(lines[i]);
+        if (build.version.empty() && starts_with(line, "Version:")) build.version = trim(line.substr(8));
+        // The directories are each described on the line after the option or variable they belong to.
+        if (i + 1 < lines.size()) {
+            const std::string following = trim(lines[i + 1]);
+            if (line == "CSYNC2_SYSTEM_DIR" && starts_with(following, "Defaults to ")) {
+                std::string dir = trim(following.substr(12));
+                if (!dir.empty() && dir.back() == '.') dir.pop_back();
+                build.system_dir = dir;
+            }
+            if (starts_with(line, "-D database-dir") && starts_with(following, "default: "))
+                build.database_dir = trim(following.substr(9));
+        }
+    }
+    return build;
+}
+
+std::string parse_version_line(const std::string& text) {
+    for (const auto& raw : lines_of(text)) {
+        const std::string line = trim(raw);
+        if (starts_with(line, "Version:")) return trim(line.substr(8));
+    }
+    return "";
+}
+
+std::string csync2_dir_for_os_release(const std::string& os_release) {
+    static const char* const kFamilies[] = {"rhel", "fedora", "centos", "suse", "opensuse", "sles"};
+    for (const auto& raw : lines_of(os_release)) {
+        const std::string line = trim(raw);
+        std::string value;
+        if (starts_with(line, "ID="))
+            value = line.substr(3);
+        else if (starts_with(line, "ID_LIKE="))
+            value = line.substr(8);
+        else
+            continue;
+        value.erase(std::remove(value.begin(), value.end(), '"'), value.end());
+        value.erase(std::remove(value.begin(), value.end(), '\''), value.end());
+        std::istringstream words(value);
+        for (std::string word; words >> word;) {
+            // "opensuse-leap", "opensuse-tumbleweed": the family is the part before the dash.
+            const std::string family = word.substr(0, word.find('-'));
+            for (const char* f : kFamilies)
+                if (family == f) return "/etc/csync2";
+        }
+    }
+    return "/etc";
+}
+
+std::vector<std::string> serverset_names(const std::vector<std::string>& file_names) {
+    std::vector<std::string> names;
+    const std::string prefix = "csync2_", suffix = ".cfg";
+    for (const auto& f : file_names) {
+        if (f.size() <= prefix.size() + suffix.size() || !starts_with(f, prefix) ||
+            f.compare(f.size() - suffix.size(), suffix.size(), suffix) != 0)
+            continue;
+        const std::string name = f.substr(prefix.size(), f.size() - prefix.size() - suffix.size());
+        if (std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }))
+            names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::optional<std::string> key_text_problem(const std::string& content) {
+    const std::string first = content.substr(0, content.find('\n'));
+    if (first.find('\r') != std::string::npos)
+        return "its first line ends in CR (a Windows line ending), which csync2 rejects";
+    if (first.empty()) return "its first line is empty";
+    for (std::size_t i = 0; i < first.size(); ++i) {
+        const char c = first[i];
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
+        if (!ok)
+            return "character " + std::to_string(i + 1) + " of its first line is not one of [A-Za-z0-9._]";
+    }
+    if (first.size() < 32)
+        return "its first line has " + std::to_string(first.size()) + " characters; csync2 needs at least 32";
+    return std::nullopt;
+}
+
+std::string local_host_name() {
+    char buf[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0) return "";
+    return ascii_lower(buf);
+}
+
+std::optional<std::string> read_text_file(const std::string& path, std::size_t max_bytes) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    std::string text;
+    char buf[8192];
+    while (text.size() < max_bytes) {
+        const ssize_t n = ::read(fd, buf, std::min(sizeof buf, max_bytes - text.size()));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            ::close(fd);
+            return std::nullopt;
+        }
+        if (n == 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return text;
+}
+
+std::vector<std::string> list_directory(const std::string& dir) {
+    std::vector<std::string> names;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return names;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string find_program(const std::string& name) {
+    std::string search;
+    if (const char* path = std::getenv("PATH")) search = std::string(path) + ":";
+    search += "/usr/sbin:/usr/bin:/sbin:/bin";
+    std::istringstream dirs(search);
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        if (dir.empty() || dir[0] != '/') continue;  // a relative PATH entry depends on the cwd: skip it
+        const std::string candidate = dir + "/" + name;
+        struct stat st {};
+        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
+    }
+    return "";
+}
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          const std::vector<std::pair<std::string, std::string>>& extra_env, int timeout_ms) {
+    CommandResult result;
+    if (argv.empty()) {
+        result.error = "no command";
+        return result;
+    }
+    std::vector<std::string> env_strings;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry = *e;
+        const std::string key = entry.substr(0, entry.find('='));
+        const bool overridden = std::any_of(extra_env.begin(), extra_env.end(), [&](const auto& kv) { return kv.first == key; });
+        if (!overridden) env_strings.push_back(entry);
+    }
+    for (const auto& kv : extra_env) env_strings.push_back(kv.first + "=" + kv.second);
+    std::vector<char*> envp, args;
+    for (auto& s : env_strings) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> argv_copy = argv;
+    for (auto& s : argv_copy) args.push_back(s.data());
+    args.push_back(nullptr);
+
+    int out_pipe[2], err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+        result.error = std::strerror(errno);
+        return result;
+    }
+    if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+        result.error = std::strerror(errno);
+        ::close(out_pipe[0]);
+        ::close(out_pipe[1]);
+        return result;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    pid_t pid = 0;
+    const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    if (rc != 0) {
+        result.error = std::strerror(rc);
+        ::close(out_pipe[0]);
+        ::close(err_pipe[0]);
+        return result;
+    }
+    result.started = true;
+
+    constexpr std::size_t kMaxOutput = 1 << 20;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    std::string* sinks[2] = {&result.out, &result.err};
+    int open_streams = 2;
+    while (open_streams > 0) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            result.timed_out = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        const int n = ::poll(fds, 2, static_cast<int>(left.count()));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[8192];
+            const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+            if (got > 0) {
+                if (sinks[i]->size() < kMaxOutput) sinks[i]->append(buf, static_cast<std::size_t>(got));
+            } else if (got == 0 || errno != EINTR) {
+                ::close(fds[i].fd);
+                fds[i].fd = -1;
+                --open_streams;
+            }
+        }
+    }
+    for (auto& f : fds)
+        if (f.fd >= 0) ::close(f.fd);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!result.timed_out && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    return result;
+}
+
+std::vector<LsyncdProcess> find_lsyncd_processes() {
+    std::vector<LsyncdProcess> found;
+    const std::string own_uts = link_target("/proc/self/ns/uts");
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return found;
+    while (const dirent* e = ::readdir(proc)) {
+        if (!all_digits(e->d_name)) continue;
+        const std::string dir = std::string("/proc/") + e->d_name;
+        const auto comm = read_text_file(dir + "/comm", 64);
+        if (!comm || trim(*comm) != "lsyncd") continue;
+        // Another UTS namespace is another (test) server sharing this /proc: not ours. When the
+        // link cannot be read, the process is counted rather than hidden.
+        const std::string uts = link_target(dir + "/ns/uts");
+        if (!own_uts.empty() && !uts.empty() && uts != own_uts) continue;
+        LsyncdProcess p;
+        p.pid = std::atoi(e->d_name);
+        if (const auto cmdline = read_text_file(dir + "/cmdline", 65536)) {
+            std::string arg;
+            for (char c : *cmdline) {
+                if (c == '\0') {
+                    p.argv.push_back(arg);
+                    arg.clear();
+                } else {
+                    arg += c;
+                }
+            }
+            if (!arg.empty()) p.argv.push_back(arg);
+        }
+        DIR* fdinfo = ::opendir((dir + "/fdinfo").c_str());
+        if (fdinfo) {
+            p.watches_readable = true;
+            while (const dirent* f = ::readdir(fdinfo)) {
+                if (!all_digits(f->d_name)) continue;
+                // Only an inotify descriptor has watches; skipping the others saves a read each.
+                if (link_target(dir + "/fd/" + f->d_name) != "anon_inode:inotify") continue;
+                const auto info = read_text_file(dir + "/fdinfo/" + f->d_name, 64 << 20);
+                if (!info) {
+                    p.watches_readable = false;
+                    continue;
+                }
+                const auto w = parse_fdinfo_watches(*info);
+                p.watches.insert(p.watches.end(), w.begin(), w.end());
+            }
+            ::closedir(fdinfo);
+        }
+        found.push_back(std::move(p));
+    }
+    ::closedir(proc);
+    std::sort(found.begin(), found.end(), [](const LsyncdProcess& a, const LsyncdProcess& b) { return a.pid < b.pid; });
+    return found;
+}
+
+std::optional<long> inotify_watch_limit() {
+    const auto global = read_long_file("/proc/sys/fs/inotify/max_user_watches");
+    const auto ns = read_long_file("/proc/sys/user/max_inotify_watches");
+    if (global && ns) return std::min(*global, *ns);
+    return global ? global : ns;
+}
+
+std::optional<long> count_dirty_files(const std::string& db_path, std::string& error) {
+    struct stat st {};
+    if (::stat(db_path.c_str(), &st) != 0) {
+        error = "no database " + db_path + " (csync2 has not run for this serverset on this node)";
+        return std::nullopt;
+    }
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        error = "cannot open " + db_path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return std::nullopt;
+    }
+    // csync2 may hold a write lock for a whole run; wait briefly, then give up rather than stall Facter.
+    sqlite3_busy_timeout(db, 200);
+    sqlite3_stmt* stmt = nullptr;
+    std::optional<long> count;
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(DISTINCT filename) FROM dirty", -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        count = static_cast<long>(sqlite3_column_int64(stmt, 0));
+    } else {
+        error = "cannot read " + db_path + ": " + sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return count;
+}
+
+PathStatus stat_path(const std::string& path) {
+    PathStatus s;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return s;
+    s.exists = true;
+    s.is_directory = S_ISDIR(st.st_mode);
+    s.uid = st.st_uid;
+    s.mode = st.st_mode & 07777;
+    s.inode = st.st_ino;
+    s.dev_major = major(st.st_dev);
+    s.dev_minor = minor(st.st_dev);
+    return s;
+}
+
+long count_directories(const std::string& root, long limit) {
+    struct stat st {};
+    if (::lstat(root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return 0;
+    long count = 0;
+    std::vector<std::string> pending{root};
+    while (!pending.empty() && count < limit) {
+        const std::string dir = std::move(pending.back());
+        pending.pop_back();
+        ++count;
+        DIR* d = ::opendir(dir.c_str());
+        if (!d) continue;
+        while (const dirent* e = ::readdir(d)) {
+            const std::string name = e->d_name;
+            if (name == "." || name == "..") continue;
+            const std::string child = dir + "/" + name;
+            bool is_dir = e->d_type == DT_DIR;
+            if (e->d_type == DT_UNKNOWN) is_dir = ::lstat(child.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+            if (is_dir) pending.push_back(child);
+        }
+        ::closedir(d);
+    }
+    return count;
+}
+
+std::optional<std::string> tcp_probe(const std::string& host, unsigned port, int timeout_ms) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* addrs = nullptr;
+    const int gai = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &addrs);
+    if (gai != 0) return "cannot resolve " + host + ": " + ::gai_strerror(gai);
+    std::string last_error = "no address";
+    for (addrinfo* a = addrs; a; a = a->ai_next) {
+        const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            last_error = std::strerror(errno);
+            continue;
+        }
+        int err = 0;
+        if (::connect(fd, a->ai_addr, a->ai_addrlen) != 0) {
+            err = errno;
+            if (err == EINPROGRESS) {
+                pollfd p{fd, POLLOUT, 0};
+                const int n = ::poll(&p, 1, timeout_ms);
+                if (n == 0) {
+                    err = ETIMEDOUT;
+                } else {
+                    socklen_t len = sizeof err;
+                    if (n < 0 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+                }
+            }
+        }
+        ::close(fd);
+        if (err == 0) {
+            ::freeaddrinfo(addrs);
+            return std::nullopt;
+        }
+        last_error = err == ETIMEDOUT ? "timed out after " + std::to_string(timeout_ms) + " ms" : std::strerror(err);
+    }
+    ::freeaddrinfo(addrs);
+    return last_error;
+}
+
+}  // namespace clustersync
