@@ -1,6 +1,8 @@
 #include "net.hpp"
 
 #include <arpa/inet.h>
+
+#include <algorithm>
 #include <boost/regex.hpp>
 
 namespace clustersync {
@@ -21,20 +23,12 @@ bool is_ipv6(const std::string& text) {
 }
 
 bool is_host_name(const std::string& text) {
-    static const boost::regex label_re(R"([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)");
-    static const boost::regex name_re(R"([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)");
-    static const boost::regex numeric_re(R"((?:.*\.)?[0-9]+)");
-    if (text.size() > 253 || !boost::regex_match(text, name_re)) return false;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find('.', start);
-        if (end == std::string::npos) end = text.size();
-        if (!boost::regex_match(text.begin() + static_cast<std::ptrdiff_t>(start),
-                                text.begin() + static_cast<std::ptrdiff_t>(end), label_re))
-            return false;
-        start = end + 1;
-    }
-    return !boost::regex_match(text, numeric_re);
+    static const boost::regex re(R"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*)"
+                                 R"([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)");
+    if (text.size() > 253 || !boost::regex_match(text, re)) return false;
+    const std::size_t last = text.rfind('.') + 1;  // 0 when there is no dot
+    return !std::all_of(text.begin() + static_cast<std::ptrdiff_t>(last), text.end(),
+                        [](unsigned char c) { return c >= '0' && c <= '9'; });
 }
 
 std::optional<std::string> address_or_block_problem(const std::string& text) {

@@ -23,9 +23,9 @@ std::optional<std::string> path_problem(const std::string& path) {
     while (start <= p.size()) {
         std::size_t end = p.find('/', start);
         if (end == std::string::npos) end = p.size();
-        const std::string segment = p.substr(start, end - start);
-        if (segment == ".") return "it has a \".\" segment";
-        if (segment == "..") return "it has a \"..\" segment";
+        const std::size_t length = end - start;
+        if (length == 1 && p[start] == '.') return "it has a \".\" segment";
+        if (length == 2 && p.compare(start, 2, "..") == 0) return "it has a \"..\" segment";
         start = end + 1;
     }
     return std::nullopt;

@@ -121,17 +121,17 @@ private:
         // Normalised path -> the source key first seen with it; valid paths only.
         std::map<std::string, const std::pair<const std::string, std::string>*> seen;
         for (const auto& source : m.sources) {
-            const std::string p = member_path("sources", source.first);
+            auto p = [&] { return member_path("sources", source.first); };
             if (auto problem = path_problem(source.first)) {
-                error(p, quote(source.first) + " is not a normalised absolute path: " + *problem);
+                error(p(), quote(source.first) + " is not a normalised absolute path: " + *problem);
             } else {
                 auto inserted = seen.emplace(normalise_path(source.first), &source);
                 if (!inserted.second)
-                    error(p, quote(source.first) + " names the same directory as " +
-                                 quote(inserted.first->second->first));
+                    error(p(), quote(source.first) + " names the same directory as " +
+                                   quote(inserted.first->second->first));
             }
             if (!m.serversets.count(source.second))
-                error(p, quote(source.second) + " is not a declared serverset" + declared);
+                error(p(), quote(source.second) + " is not a declared serverset" + declared);
         }
         // A source inside another serverset's source: both csync2 groups would claim its files.
         // Walking up each path's parents keeps this O(n log n) for large models.
