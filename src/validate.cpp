@@ -1,8 +1,15 @@
 #include "validate.hpp"
 
+// Message style, shared with parse.cpp and pinned by the tests: the path names the parameter,
+// the message starts with the offending value, quoted, then says what was expected:
+//   serversets.uploads.auto: "sometimes" is not one of none, first, younger, ...
+//   sources["srv/x"]: "srv/x" is not a normalised absolute path: it does not start with /
+// Findings about a whole serverset or about the key (a secret) describe instead of quoting.
+
 #include <boost/regex.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -161,9 +168,11 @@ private:
         servers(member_path(p, "servers"), s.servers);
         for (std::size_t i = 0; i < s.exclude.size(); ++i) pattern(element_path(member_path(p, "exclude"), i), s.exclude[i]);
         if (std::none_of(std::begin(kAutoValues), std::end(kAutoValues),
-                         [&](const char* v) { return s.auto_resolve == v; }))
-            error(member_path(p, "auto"),
-                  quote(s.auto_resolve) + " is not one of none, first, younger, older, bigger, smaller, left, right");
+                         [&](const char* v) { return s.auto_resolve == v; })) {
+            std::string values;
+            for (const char* v : kAutoValues) values += (values.empty() ? "" : ", ") + std::string(v);
+            error(member_path(p, "auto"), quote(s.auto_resolve) + " is not one of " + values);
+        }
         const bool has_content = s.key_content_kind != KeyContent::Absent;
         if (s.key_source && has_content)
             error(p, "key_source and key_content are both given, expected exactly one");
