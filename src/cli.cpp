@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "doctor.hpp"
+#include "facts.hpp"
 #include "parse.hpp"
 #include "plan.hpp"
 #include "render.hpp"
@@ -163,6 +165,20 @@ int cmd_bundle(const ModelSource& src, std::istream& in, std::ostream& out, std:
     return kExitOk;
 }
 
+/// Options facts and doctor share: which host name and which csync2 directories to look at.
+void add_node_probe_options(CLI::App& cmd, std::string& node, std::string& config_dir, std::string& database_dir) {
+    cmd.add_option("-N,--node", node, "csync2 host name of this node, as given to csync2 -N (default: gethostname(), lower-cased)");
+    cmd.add_option("--config-dir", config_dir, "csync2's config directory (default: $CSYNC2_SYSTEM_DIR, else csync2's own)");
+    cmd.add_option("--db-dir", database_dir, "csync2's database directory, as given to csync2 -D (default: csync2's own)");
+}
+
+int cmd_doctor(const DoctorOptions& options, bool json, std::ostream& out) {
+    const NodeState state = inspect_node(options);
+    const auto findings = evaluate(state);
+    out << (json ? format_json(state.node, findings) : format_text(state.node, findings));
+    return has_errors(findings) ? kExitInvalid : kExitOk;  // 1: something on the node is wrong
+}
+
 }  // namespace
 
 int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, std::ostream& err) {
@@ -190,6 +206,20 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
         "bundle", "For Puppet's generate(): print one JSON document with errors, warnings and every file; exit 0");
     add_model_options(*bundle_cmd, src);
 
+    FactsOptions facts_options;
+    auto* facts_cmd = app.add_subcommand("facts", "Print what this node knows about its sync as JSON (a Facter external fact)");
+    add_node_probe_options(*facts_cmd, facts_options.node, facts_options.config_dir, facts_options.database_dir);
+
+    DoctorOptions doctor_options;
+    bool doctor_json = false;
+    auto* doctor_cmd = app.add_subcommand("doctor", "Check this node's csync2 and lsyncd; print each problem with its fix; exit 1 on errors");
+    add_node_probe_options(*doctor_cmd, doctor_options.node, doctor_options.config_dir, doctor_options.database_dir);
+    auto* port_opt = doctor_cmd->add_option("-p,--port", doctor_options.port, "port of the peers' csync2 listeners (default 30865)")
+                         ->check(CLI::Range(1, 65535));
+    doctor_cmd->add_option("--connect-timeout", doctor_options.connect_timeout_ms, "milliseconds to wait for each peer (default 1000)")
+        ->check(CLI::Range(1, 60000));
+    doctor_cmd->add_flag("--json", doctor_json, "print the findings as JSON");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -212,6 +242,14 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
         return cmd_render(src, file_id, output_dir, in, out, err);
     }
     if (*bundle_cmd) return cmd_bundle(src, in, out, err);
+    if (*facts_cmd) {
+        out << render_facts_json(gather_facts(facts_options));
+        return kExitOk;
+    }
+    if (*doctor_cmd) {
+        doctor_options.port_given = port_opt->count() > 0;
+        return cmd_doctor(doctor_options, doctor_json, out);
+    }
     return kExitUsage;
 }
 

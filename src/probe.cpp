@@ -445,6 +445,33 @@ long count_directories(const std::string& root, long limit) {
     return count;
 }
 
+Csync2Setup locate_csync2(const std::string& config_dir, const std::string& database_dir) {
+    Csync2Setup setup;
+    setup.path = find_program("csync2");
+    Csync2Build build;
+    if (!setup.path.empty()) {
+        // csync2 has no version option: an unknown one (-V) prints the usage text, which holds
+        // the version and both compiled-in directories, and exits at once.
+        const auto r = run_command({setup.path, "-V"}, {}, 2000);
+        build = parse_csync2_usage(r.out + r.err);
+    }
+    setup.version = build.version;
+    const char* env_dir = std::getenv("CSYNC2_SYSTEM_DIR");
+    if (!config_dir.empty())
+        setup.config_dir = config_dir;
+    else if (env_dir && *env_dir)
+        setup.config_dir = env_dir;
+    else if (!build.system_dir.empty())
+        setup.config_dir = build.system_dir;
+    else
+        setup.config_dir = csync2_dir_for_os_release(read_text_file("/etc/os-release", 65536).value_or(""));
+    if (!database_dir.empty())
+        setup.database_dir = database_dir;
+    else
+        setup.database_dir = build.database_dir.empty() ? "/var/lib/csync2" : build.database_dir;
+    return setup;
+}
+
 std::optional<std::string> tcp_probe(const std::string& host, unsigned port, int timeout_ms) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;

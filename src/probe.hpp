@@ -118,6 +118,19 @@ PathStatus stat_path(const std::string& path);
 /// (the walk stops there, so a huge tree stays cheap).
 long count_directories(const std::string& root, long limit);
 
+/// Where csync2 is and where it keeps its files on this node.
+struct Csync2Setup {
+    std::string path;          ///< the executable; empty when csync2 is not installed
+    std::string version;       ///< from its usage text; empty when unknown
+    std::string config_dir;    ///< ETCDIR: where csync2_NAME.cfg and csync2.lock live
+    std::string database_dir;  ///< where <host>_<NAME>.db3 live
+};
+
+/// Finds csync2 and its directories. config_dir: the given one, else $CSYNC2_SYSTEM_DIR, else
+/// the one compiled into csync2 (read from its usage text, which costs one short run), else the
+/// OS family's (/etc/os-release). database_dir: the given one, else csync2's default.
+Csync2Setup locate_csync2(const std::string& config_dir, const std::string& database_dir);
+
 /// Opens a TCP connection to host:port and closes it; nothing on success, else why it failed
 /// ("connection refused", "timed out after 1000 ms", "cannot resolve ..."). Tries every address.
 std::optional<std::string> tcp_probe(const std::string& host, unsigned port, int timeout_ms);

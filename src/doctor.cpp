@@ -1,0 +1,467 @@
+#include "doctor.hpp"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace clustersync {
+namespace {
+
+std::string first_line_with(const std::string& text, const std::vector<std::string>& markers) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        for (const auto& m : markers)
+            if (line.find(m) != std::string::npos) return line;
+    return "";
+}
+
+std::string first_nonempty_line(const std::string& text) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (line.find_first_not_of(" \t\r") != std::string::npos) return line;
+    return "";
+}
+
+std::string octal_mode(unsigned mode) {
+    std::ostringstream o;
+    o << '0' << std::oct << (mode & 07777);
+    return o.str();
+}
+
+/// csync2's own words when it refused the config file, or "" when it accepted it (a run that
+/// stopped at "not a member" has parsed the file: membership is judged separately).
+std::string parse_refusal(const CheckRun& run) {
+    if (!run.skipped.empty() || !run.result.started) return "";
+    return first_line_with(run.result.err + run.result.out, {"Near line", "Config error", "Can not open config", "syntax error"});
+}
+
+std::vector<const Csync2Group*> member_groups(const ServersetState& s, const std::string& node) {
+    std::vector<const Csync2Group*> groups;
+    for (const auto& g : s.config.groups)
+        if (is_member(g, node)) groups.push_back(&g);
+    return groups;
+}
+
+std::string join_host_names(const Csync2Group& g) {
+    std::string names;
+    for (const auto& h : g.hosts) names += (names.empty() ? "" : ", ") + ascii_lower(h.name);
+    return names.empty() ? "none" : names;
+}
+
+bool is_literal_directory_pattern(const std::string& include) {
+    return !include.empty() && include[0] == '/' && include.find_first_of("*?[%") == std::string::npos;
+}
+
+/// csync2 command line for one serverset, carrying the options the user gave doctor.
+std::vector<std::string> csync2_args(const NodeState& s, const DoctorOptions& o, const std::string& name) {
+    std::vector<std::string> args{s.csync2.path, "-C", name};
+    if (s.node_given) args.insert(args.end(), {"-N", s.node});
+    if (!o.database_dir.empty()) args.insert(args.end(), {"-D", o.database_dir});
+    if (o.port_given) args.insert(args.end(), {"-p", std::to_string(o.port)});
+    return args;
+}
+
+class Report {
+public:
+    void ok(const char* check, const std::string& subject, const std::string& message) {
+        findings_.push_back({FindingStatus::Ok, check, subject, message, ""});
+    }
+    void warn(const char* check, const std::string& subject, const std::string& message, const std::string& fix) {
+        findings_.push_back({FindingStatus::Warning, check, subject, message, fix});
+    }
+    void error(const char* check, const std::string& subject, const std::string& message, const std::string& fix) {
+        findings_.push_back({FindingStatus::Error, check, subject, message, fix});
+    }
+    std::vector<Finding> take() { return std::move(findings_); }
+
+private:
+    std::vector<Finding> findings_;
+};
+
+void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& groups, Report& r) {
+    for (const auto* g : groups)
+        if (g->keys.empty())
+            r.error("key", s.name, "group " + g->name + " in " + s.config_path + " names no key file",
+                    "add `key /path/to/key;` to the group (the module writes it from key_source or key_content)");
+    for (const auto& k : s.keys) {
+        const std::string regenerate = "create a new key with `csync2 -k " + k.path +
+                                       "` and install the same file on every member (or fix key_source/key_content)";
+        if (!k.status.exists) {
+            r.error("key", s.name, "key file " + k.path + " is missing", regenerate);
+            continue;
+        }
+        bool good = true;
+        if (!k.readable) {
+            r.error("key", s.name, "key file " + k.path + " cannot be read", "run doctor as root; csync2 runs as root");
+            good = false;
+        }
+        if (k.status.uid != 0) {
+            r.error("key", s.name, "key file " + k.path + " is owned by uid " + std::to_string(k.status.uid) + ", not root",
+                    "chown root:root " + k.path);
+            good = false;
+        }
+        if (k.status.mode & 077) {
+            r.error("key", s.name,
+                    "key file " + k.path + " is readable or writable by group or others (mode " + octal_mode(k.status.mode) + ")",
+                    "chmod 0600 " + k.path + ", and replace the key: others may have read it");
+            good = false;
+        }
+        if (k.readable && k.text_problem) {
+            r.error("key", s.name, "key file " + k.path + " is malformed: " + *k.text_problem, regenerate);
+            good = false;
+        }
+        if (good) r.ok("key", s.name, "key file " + k.path + " is present, private and well-formed");
+    }
+}
+
+void check_sync(const ServersetState& s, const std::string& node, Report& r) {
+    const CheckRun& run = s.sync_check;
+    if (!run.skipped.empty()) return;  // the reason is already a finding of its own
+    const std::string retry = "csync2 -C " + s.name + " -T -v shows the details";
+    if (!run.result.started) {
+        r.warn("sync", s.name, "could not run csync2 -T: " + run.result.error, retry);
+    } else if (run.result.timed_out) {
+        r.warn("sync", s.name, "csync2 -T did not finish in time; the comparison is unknown", retry);
+    } else if (run.result.exit_code == 2) {
+        r.ok("sync", s.name, "in sync with every peer (csync2 -T)");
+    } else if (run.result.exit_code == 0) {
+        // -T exits 0 when it found differences; it prints one line per differing file and peer.
+        std::vector<std::string> lines;
+        std::istringstream in(run.result.out);
+        for (std::string line; std::getline(in, line);)
+            if (!line.empty()) lines.push_back(line);
+        std::string message = "differs from its peers (csync2 -T: " + std::to_string(lines.size()) + " differences";
+        if (!lines.empty()) message += ", first: " + lines.front();
+        message += ")";
+        r.error("sync", s.name, message,
+                "on a member that has the right files run `csync2 -C " + s.name + " -TUXI` then `csync2 -C " + s.name +
+                    " -u` (a new member gets nothing until then); on " + node + " itself `csync2 -C " + s.name +
+                    " -x` pushes its own changes");
+    } else {
+        std::string why = first_line_with(run.result.err, {"ERROR", "rror"});
+        if (why.empty()) why = first_nonempty_line(run.result.err + run.result.out);
+        r.error("sync", s.name, "csync2 -T could not compare with the peers (exit " + std::to_string(run.result.exit_code) + "): " + why,
+                "fix the peer findings above; " + retry);
+    }
+}
+
+void check_serverset(const NodeState& state, const ServersetState& s, Report& r) {
+    if (!s.config_readable) {
+        r.error("config", s.name, "cannot read " + s.config_path, "run doctor as root; check the file's permissions");
+        return;
+    }
+    const std::string refusal = parse_refusal(s.parse_check);
+    if (!refusal.empty()) {
+        r.error("config", s.name, "csync2 refuses " + s.config_path + ": " + refusal,
+                "correct the file (Puppet writes it: check the serverset's parameters and run the agent again); "
+                "`csync2 -C " + s.name + " -M` repeats the message");
+    } else if (s.parse_check.skipped.empty() && !s.parse_check.result.started) {
+        r.warn("config", s.name, "could not run csync2 to check " + s.config_path + ": " + s.parse_check.result.error,
+               "install csync2 or put it on PATH");
+    } else if (s.parse_check.skipped.empty()) {
+        r.ok("config", s.name, "csync2 accepts " + s.config_path);
+    }
+
+    if (s.config.groups.empty()) {
+        r.error("membership", s.name, s.config_path + " defines no group", "declare the serverset with its servers");
+        return;
+    }
+    const auto groups = member_groups(s, state.node);
+    if (groups.empty()) {
+        std::string hosts;
+        for (const auto& g : s.config.groups) hosts += (hosts.empty() ? "" : "; ") + join_host_names(g);
+        r.error("membership", s.name,
+                "this host (" + state.node + ") is not a member: the hosts are " + hosts +
+                    " (csync2 compares the lower-cased host name exactly; an FQDN never matches a short name)",
+                "make the names agree: list \"" + state.node + "\" in the serverset's servers, or set the host name "
+                "to the listed one, or run csync2 (listener included) and doctor with -N/--node NAME");
+        return;
+    }
+    std::string joined;
+    for (const auto* g : groups) joined += (joined.empty() ? "" : ", ") + g->name;
+    r.ok("membership", s.name, state.node + " is a member of group " + joined);
+
+    check_keys(s, groups, r);
+
+    for (const auto& p : s.peers) {
+        const std::string where = p.target + ":" + std::to_string(state.port);
+        if (p.error)
+            r.error("peer", s.name + "/" + p.name, "listener at " + where + " is unreachable: " + *p.error,
+                    "start the csync2 listener on " + p.name + " (xinetd's csync2 service, or csync2 -ii), and check the "
+                    "address, port " + std::to_string(state.port) + ", firewalls and csync_only_from");
+        else
+            r.ok("peer", s.name + "/" + p.name, "listener at " + where + " accepts connections");
+    }
+
+    check_sync(s, state.node, r);
+
+    if (s.dirty && *s.dirty > 0)
+        r.warn("dirty", s.name, std::to_string(*s.dirty) + " files wait to be pushed",
+               "`csync2 -C " + s.name + " -u` retries them; if they stay, `csync2 -C " + s.name +
+                   " -M` lists them (identical files marked dirty on two members need `auto` or `csync2 -f`)");
+}
+
+void check_lsyncd(const NodeState& state, Report& r) {
+    if (state.lsyncd_path.empty()) {
+        r.error("lsyncd", "", "lsyncd is not installed", "install it (apt-get install lsyncd, or the module's package step)");
+    } else if (state.lsyncd.empty()) {
+        r.error("lsyncd", "", "lsyncd is not running: changes are not pushed",
+                "start it (service lsyncd start, or lsyncd /etc/lsyncd/lsyncd.conf.lua); its log tells why it stopped "
+                "(\"out of inotify watches\" means the watch limit below)");
+    } else {
+        std::string pids;
+        for (const auto& p : state.lsyncd) pids += (pids.empty() ? "" : ", ") + std::to_string(p.pid);
+        if (state.lsyncd.size() > 1)
+            r.warn("lsyncd", "", "several lsyncd processes run (pids " + pids + "): each change is pushed more than once",
+                   "stop all but the one the service manager started");
+        else
+            r.ok("lsyncd", "", "lsyncd runs (pid " + pids + ")");
+    }
+
+    for (const auto& src : state.sources) {
+        if (!src.status.exists || !src.status.is_directory) {
+            r.error("watching", src.path, std::string(src.status.exists ? "is not a directory" : "does not exist") +
+                                               " (a source of serverset " + src.serverset + ")",
+                    "create the directory (the module expects a file resource for every source), then restart lsyncd");
+            continue;
+        }
+        if (state.lsyncd.empty()) continue;  // already an error above
+        if (!src.watched)
+            r.warn("watching", src.path, "cannot tell whether lsyncd watches it (its /proc/PID/fdinfo is unreadable)",
+                   "run doctor as root");
+        else if (!*src.watched)
+            r.error("watching", src.path, "lsyncd does not watch it (serverset " + src.serverset + ")",
+                    "check that lsyncd's config has a sync for this source, then restart lsyncd");
+        else
+            r.ok("watching", src.path, "lsyncd watches it");
+    }
+
+    long needed = 0;
+    for (const auto& src : state.sources) needed += src.directories;
+    if (!state.watch_limit) {
+        r.warn("watches", "", "cannot read fs.inotify.max_user_watches", "check that /proc/sys is mounted");
+        return;
+    }
+    const long limit = *state.watch_limit;
+    const std::string counts = std::to_string(needed) + " directories under the sources need one inotify watch each; "
+                               "the limit is " + std::to_string(limit);
+    const std::string fix = "raise it: sysctl -w fs.inotify.max_user_watches=" + std::to_string(std::max(2 * needed, 65536L)) +
+                            " and keep it in /etc/sysctl.d/ (in a container, the user namespace's user.max_inotify_watches "
+                            "counts too)";
+    if (needed > limit)
+        r.error("watches", "", counts + ": lsyncd stops with \"out of inotify watches\"", fix);
+    else if (needed * 10 > limit * 8)
+        r.warn("watches", "", counts + ": less than 20% headroom", fix);
+    else
+        r.ok("watches", "", counts);
+}
+
+}  // namespace
+
+std::vector<Finding> evaluate(const NodeState& state) {
+    Report r;
+    if (state.csync2.path.empty())
+        r.error("csync2", "", "csync2 is not installed", "install it (apt-get install csync2)");
+    else
+        r.ok("csync2", "", state.csync2.path + (state.csync2.version.empty() ? "" : " " + state.csync2.version) +
+                               ", config directory " + state.csync2.config_dir);
+
+    const std::string lock = state.csync2.config_dir + "/csync2.lock";
+    if (state.lock_file)
+        r.error("lock", "", lock + " exists: csync2 refuses to run",
+                "remove it once you are sure no maintenance needs it: rm " + lock);
+    else
+        r.ok("lock", "", "no " + lock);
+
+    if (state.serversets.empty())
+        r.error("serversets", "", "no csync2_NAME.cfg in " + state.csync2.config_dir + ": this node syncs nothing",
+                "declare the clustersync class and its serversets for this node and run the agent (or give --config-dir)");
+
+    for (const auto& s : state.serversets) check_serverset(state, s, r);
+    check_lsyncd(state, r);
+    return r.take();
+}
+
+bool has_errors(const std::vector<Finding>& findings) {
+    return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.status == FindingStatus::Error; });
+}
+
+namespace {
+
+const char* status_word(FindingStatus s) {
+    switch (s) {
+        case FindingStatus::Ok: return "ok";
+        case FindingStatus::Warning: return "warning";
+        case FindingStatus::Error: return "error";
+    }
+    return "";
+}
+
+std::pair<long, long> tally(const std::vector<Finding>& findings) {
+    long errors = 0, warnings = 0;
+    for (const auto& f : findings) {
+        if (f.status == FindingStatus::Error) ++errors;
+        if (f.status == FindingStatus::Warning) ++warnings;
+    }
+    return {errors, warnings};
+}
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+}  // namespace
+
+std::string format_text(const std::string& node, const std::vector<Finding>& findings) {
+    std::string out;
+    for (const auto& f : findings) {
+        const char* word = f.status == FindingStatus::Ok ? "ok" : f.status == FindingStatus::Warning ? "WARN" : "ERROR";
+        out += pad(word, 6) + pad(f.check, 11) + (f.subject.empty() ? "" : f.subject + ": ") + f.message + "\n";
+        if (!f.fix.empty()) out += pad("", 6) + pad("", 11) + "fix: " + f.fix + "\n";
+    }
+    const auto [errors, warnings] = tally(findings);
+    const std::string warned = std::to_string(warnings) + (warnings == 1 ? " warning" : " warnings");
+    if (errors == 0)
+        out += node + ": healthy" + (warnings ? " (" + warned + ")" : "") + "\n";
+    else
+        out += node + ": " + std::to_string(errors) + (errors == 1 ? " error, " : " errors, ") + warned + "\n";
+    return out;
+}
+
+std::string format_json(const std::string& node, const std::vector<Finding>& findings) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+    w.SetIndent(' ', 2);
+    const auto str = [&w](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
+    const auto [errors, warnings] = tally(findings);
+    w.StartObject();
+    w.Key("node");
+    str(node);
+    w.Key("healthy");
+    w.Bool(errors == 0);
+    w.Key("errors");
+    w.Int64(errors);
+    w.Key("warnings");
+    w.Int64(warnings);
+    w.Key("findings");
+    w.StartArray();
+    for (const auto& f : findings) {
+        w.StartObject();
+        w.Key("status");
+        w.String(status_word(f.status));
+        w.Key("check");
+        str(f.check);
+        w.Key("subject");
+        str(f.subject);
+        w.Key("message");
+        str(f.message);
+        w.Key("fix");
+        str(f.fix);
+        w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+NodeState inspect_node(const DoctorOptions& o) {
+    NodeState s;
+    s.node = o.node.empty() ? local_host_name() : ascii_lower(o.node);
+    s.node_given = !o.node.empty();
+    s.csync2 = locate_csync2(o.config_dir, o.database_dir);
+    s.port = o.port;
+    s.lock_file = stat_path(s.csync2.config_dir + "/csync2.lock").exists;
+    std::vector<std::pair<std::string, std::string>> env;
+    if (!o.config_dir.empty()) env.emplace_back("CSYNC2_SYSTEM_DIR", o.config_dir);
+
+    std::set<std::string> seen_sources;
+    for (const auto& name : serverset_names(list_directory(s.csync2.config_dir))) {
+        ServersetState ss;
+        ss.name = name;
+        ss.config_path = s.csync2.config_dir + "/csync2_" + name + ".cfg";
+        const auto text = read_text_file(ss.config_path);
+        ss.config_readable = text.has_value();
+        if (text) ss.config = read_csync2_config(*text);
+        const auto groups = member_groups(ss, s.node);
+
+        std::set<std::string> seen_keys, seen_peers;
+        for (const auto* g : groups) {
+            for (const auto& path : g->keys) {
+                if (!seen_keys.insert(path).second) continue;
+                KeyState k;
+                k.path = path;
+                k.status = stat_path(path);
+                // The key is read only to judge its form; it goes out of scope here and is never printed.
+                const auto content = read_text_file(path, 4096);
+                k.readable = content.has_value();
+                if (content) k.text_problem = key_text_problem(*content);
+                ss.keys.push_back(std::move(k));
+            }
+            for (const auto& h : g->hosts) {
+                const std::string lower = ascii_lower(h.name);
+                if (lower == s.node || !seen_peers.insert(lower).second) continue;
+                PeerState p{h.name, h.address.empty() ? h.name : h.address, std::nullopt};
+                p.error = tcp_probe(p.target, o.port, o.connect_timeout_ms);
+                ss.peers.push_back(std::move(p));
+            }
+            for (const auto& inc : g->includes) {
+                if (!is_literal_directory_pattern(inc) || !seen_sources.insert(inc).second) continue;
+                SourceState src;
+                src.path = inc;
+                src.serverset = name;
+                s.sources.push_back(std::move(src));
+            }
+        }
+        std::sort(ss.peers.begin(), ss.peers.end(), [](const PeerState& a, const PeerState& b) { return a.name < b.name; });
+
+        const auto args = csync2_args(s, o, name);
+        if (s.csync2.path.empty()) {
+            ss.parse_check.skipped = ss.sync_check.skipped = "csync2 is not installed";
+        } else if (s.lock_file) {
+            ss.parse_check.skipped = ss.sync_check.skipped = "csync2.lock exists";
+        } else {
+            auto m = args;
+            m.push_back("-M");
+            ss.parse_check.result = run_command(m, env, 20000);
+            if (!ss.config_readable || groups.empty())
+                ss.sync_check.skipped = "not a member";
+            else if (!parse_refusal(ss.parse_check).empty() || !ss.parse_check.result.started)
+                ss.sync_check.skipped = "csync2 refuses the config";
+            else {
+                auto t = args;
+                t.push_back("-T");
+                ss.sync_check.result = run_command(t, env, o.sync_timeout_ms);
+            }
+        }
+        std::string ignored;
+        ss.dirty = count_dirty_files(s.csync2.database_dir + "/" + s.node + "_" + name + ".db3", ignored);
+        s.serversets.push_back(std::move(ss));
+    }
+
+    s.lsyncd_path = find_program("lsyncd");
+    s.lsyncd = find_lsyncd_processes();
+    s.watch_limit = inotify_watch_limit();
+    const long bound = s.watch_limit ? *s.watch_limit + 1 : 10'000'000L;
+    for (auto& src : s.sources) {
+        src.status = stat_path(src.path);
+        if (src.status.is_directory) src.directories = count_directories(src.path, bound);
+        bool readable = false, watched = false;
+        for (const auto& p : s.lsyncd) {
+            if (!p.watches_readable) continue;
+            readable = true;
+            for (const auto& w : p.watches)
+                if (w.inode == src.status.inode && (w.kernel_dev >> 20) == src.status.dev_major &&
+                    (w.kernel_dev & 0xfffff) == src.status.dev_minor)
+                    watched = true;
+        }
+        if (readable) src.watched = watched;
+    }
+    std::sort(s.sources.begin(), s.sources.end(), [](const SourceState& a, const SourceState& b) { return a.path < b.path; });
+    return s;
+}
+
+}  // namespace clustersync

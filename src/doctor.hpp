@@ -1,0 +1,117 @@
+#pragma once
+// `clustersync-helper doctor`: checks one node and says, for each problem, how to fix it.
+// inspect_node() reads the node (through probe.hpp, and by running csync2); evaluate() turns
+// what it read into findings and the format_* functions print them. Those three are pure, so
+// every rule is unit-tested on made-up node states.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csync2_cfg.hpp"
+#include "probe.hpp"
+
+namespace clustersync {
+
+/// What doctor is told on the command line.
+struct DoctorOptions {
+    std::string node;          ///< csync2 host name (-N); empty: gethostname() lower-cased
+    std::string config_dir;    ///< csync2's config directory; empty: as csync2 finds it
+    std::string database_dir;  ///< csync2's database directory (-D); empty: csync2's default
+    unsigned port = 30865;     ///< the csync2 listener's port on every peer
+    bool port_given = false;   ///< pass -p to csync2 only when the user chose a port
+    int connect_timeout_ms = 1000;
+    int sync_timeout_ms = 60000;  ///< for `csync2 -T`, which compares the whole tree with every peer
+};
+
+/// A key file as doctor sees it. The key itself is never kept: only what is wrong with it.
+struct KeyState {
+    std::string path;
+    PathStatus status;
+    bool readable = false;
+    std::optional<std::string> text_problem;  ///< key_text_problem() of its content
+};
+
+/// A peer of a serverset and whether its listener answered.
+struct PeerState {
+    std::string name;                  ///< host name as in the config
+    std::string target;                ///< what doctor connected to: the address, else the name
+    std::optional<std::string> error;  ///< why the TCP connection failed; none when it worked
+};
+
+/// A csync2 run doctor made, or why it did not make it.
+struct CheckRun {
+    std::string skipped;  ///< non-empty: not run, and why
+    CommandResult result;
+};
+
+/// One csync2_NAME.cfg on the node.
+struct ServersetState {
+    std::string name;
+    std::string config_path;
+    bool config_readable = false;
+    Csync2Config config;
+    std::vector<KeyState> keys;    ///< of the groups this node is a member of
+    std::vector<PeerState> peers;  ///< of the groups this node is a member of, sorted by name
+    CheckRun parse_check;          ///< `csync2 -C NAME -M`: does csync2 accept the file?
+    CheckRun sync_check;           ///< `csync2 -C NAME -T`: is the tree in sync with the peers?
+    std::optional<long> dirty;     ///< files waiting to be pushed
+};
+
+/// A directory lsyncd should watch (an include of a group this node is a member of).
+struct SourceState {
+    std::string path;
+    std::string serverset;
+    PathStatus status;
+    long directories = 0;          ///< directories at and under it (counted up to a bound)
+    std::optional<bool> watched;   ///< lsyncd holds a watch on it; none when that cannot be told
+};
+
+/// Everything doctor read from the node.
+struct NodeState {
+    std::string node;
+    bool node_given = false;  ///< --node was used (so csync2 must be run with -N)
+    Csync2Setup csync2;
+    unsigned port = 30865;
+    bool lock_file = false;
+    std::vector<ServersetState> serversets;  ///< sorted by name
+    std::string lsyncd_path;                 ///< empty: lsyncd is not installed
+    std::vector<LsyncdProcess> lsyncd;       ///< running on this node
+    std::vector<SourceState> sources;        ///< sorted by path
+    std::optional<long> watch_limit;
+};
+
+/// How bad a finding is. Errors make doctor exit 1; warnings are reported but do not fail.
+enum class FindingStatus { Ok, Warning, Error };
+
+/// One line of doctor's report.
+struct Finding {
+    FindingStatus status = FindingStatus::Ok;
+    std::string check;    ///< stable id: csync2, serversets, lock, config, membership, key, peer, sync,
+                          ///< dirty, lsyncd, watching, watches
+    std::string subject;  ///< what it is about: a serverset, "uploads/node2", a path; may be empty
+    std::string message;
+    std::string fix;      ///< what to do; empty for ok findings
+};
+
+/// Reads the node: csync2's files and databases, runs `csync2 -M` and `csync2 -T` per serverset,
+/// connects to every peer's listener, scans /proc for lsyncd.
+NodeState inspect_node(const DoctorOptions& options);
+
+/// Judges a node state. Findings come in a fixed order: global checks, then per serverset
+/// (sorted), then lsyncd and inotify.
+std::vector<Finding> evaluate(const NodeState& state);
+
+/// True when a finding is an error (doctor's exit status is 1 then).
+bool has_errors(const std::vector<Finding>& findings);
+
+/// Readable report: one line per finding ("ok", "WARN" or "ERROR", the check, the subject and the
+/// message), a "fix:" line under each problem, and a summary line ("node1: healthy" when there is
+/// no error, else "node1: 2 errors, 1 warning").
+std::string format_text(const std::string& node, const std::vector<Finding>& findings);
+
+/// The report for scripts: {"node":..., "healthy": no errors, "errors":N, "warnings":N,
+/// "findings":[{"status":"ok|warning|error","check","subject","message","fix"}]}.
+std::string format_json(const std::string& node, const std::vector<Finding>& findings);
+
+}  // namespace clustersync

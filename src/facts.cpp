@@ -1,0 +1,143 @@
+#include "facts.hpp"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "csync2_cfg.hpp"
+#include "probe.hpp"
+#include "version.hpp"
+
+namespace clustersync {
+
+Facts gather_facts(const FactsOptions& options) {
+    Facts facts;
+    facts.helper_version = kVersion;
+    facts.hostname = options.node.empty() ? local_host_name() : ascii_lower(options.node);
+
+    const Csync2Setup setup = locate_csync2(options.config_dir, options.database_dir);
+    facts.csync2 = {!setup.path.empty(), setup.path, setup.version};
+    facts.csync2_config_dir = setup.config_dir;
+    facts.csync2_database_dir = setup.database_dir;
+
+    std::vector<std::string> cfg_files;
+    for (const auto& f : list_directory(setup.config_dir)) cfg_files.push_back(f);
+    for (const auto& name : serverset_names(cfg_files)) {
+        ServersetFacts s;
+        s.name = name;
+        s.config = setup.config_dir + "/csync2_" + name + ".cfg";
+        s.dirty = count_dirty_files(setup.database_dir + "/" + facts.hostname + "_" + name + ".db3", s.dirty_error);
+        facts.serversets.push_back(std::move(s));
+    }
+
+    facts.lsyncd.path = find_program("lsyncd");
+    facts.lsyncd.found = !facts.lsyncd.path.empty();
+    if (facts.lsyncd.found)
+        facts.lsyncd.version = parse_version_line(run_command({facts.lsyncd.path, "--version"}, {}, 2000).out);
+
+    long watches = 0;
+    bool readable = true;
+    for (const auto& p : find_lsyncd_processes()) {
+        facts.lsyncd_pids.push_back(p.pid);
+        readable = readable && p.watches_readable;
+        watches += static_cast<long>(p.watches.size());
+    }
+    if (readable) facts.watches = watches;
+    facts.max_user_watches = inotify_watch_limit();
+    return facts;
+}
+
+namespace {
+
+using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
+
+void write_string(Writer& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
+
+void write_optional(Writer& w, const std::optional<long>& v) {
+    if (v)
+        w.Int64(*v);
+    else
+        w.Null();
+}
+
+/// A program's facts; `version` is null when unknown so a consumer never mistakes "" for a version.
+void write_program(Writer& w, const ProgramFacts& p) {
+    w.Key("found");
+    w.Bool(p.found);
+    w.Key("path");
+    if (p.found)
+        write_string(w, p.path);
+    else
+        w.Null();
+    w.Key("version");
+    if (p.version.empty())
+        w.Null();
+    else
+        write_string(w, p.version);
+}
+
+}  // namespace
+
+std::string render_facts_json(const Facts& facts) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.SetIndent(' ', 2);
+    w.StartObject();
+    w.Key("clustersync");
+    w.StartObject();
+    w.Key("helper");
+    w.Bool(true);
+    w.Key("helper_version");
+    write_string(w, facts.helper_version);
+    w.Key("hostname");
+    write_string(w, facts.hostname);
+
+    w.Key("csync2");
+    w.StartObject();
+    write_program(w, facts.csync2);
+    w.Key("config_dir");
+    write_string(w, facts.csync2_config_dir);
+    w.Key("database_dir");
+    write_string(w, facts.csync2_database_dir);
+    w.EndObject();
+
+    w.Key("serversets");
+    w.StartObject();
+    for (const auto& s : facts.serversets) {
+        w.Key(s.name.c_str(), static_cast<rapidjson::SizeType>(s.name.size()));
+        w.StartObject();
+        w.Key("config");
+        write_string(w, s.config);
+        w.Key("dirty");
+        write_optional(w, s.dirty);
+        if (!s.dirty) {
+            w.Key("dirty_error");
+            write_string(w, s.dirty_error);
+        }
+        w.EndObject();
+    }
+    w.EndObject();
+
+    w.Key("lsyncd");
+    w.StartObject();
+    write_program(w, facts.lsyncd);
+    w.Key("running");
+    w.Bool(!facts.lsyncd_pids.empty());
+    // A count, not the pids: a fact that changes on every restart would churn PuppetDB.
+    w.Key("processes");
+    w.Uint64(facts.lsyncd_pids.size());
+    w.EndObject();
+
+    w.Key("inotify");
+    w.StartObject();
+    w.Key("max_user_watches");
+    write_optional(w, facts.max_user_watches);
+    w.Key("watches");
+    write_optional(w, facts.watches);
+    w.EndObject();
+
+    w.EndObject();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace clustersync
