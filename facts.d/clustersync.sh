@@ -1,0 +1,15 @@
+#!/bin/sh
+# Facter external fact of the clustersync module. Facter runs every executable in a module's
+# facts.d on every agent run and reads the JSON it prints.
+# With the helper installed, its `facts` subcommand reports everything (see the README); before
+# the first Puppet run has installed it, this still reports the host name csync2 will compare
+# with its `host` lines (gethostname(), lower-cased), so manifests can already use it.
+# CLUSTERSYNC_HELPER names another helper binary (for tests).
+helper=${CLUSTERSYNC_HELPER:-/usr/local/bin/clustersync-helper}
+if [ -x "$helper" ] && facts=$("$helper" facts 2>/dev/null); then
+  printf '%s\n' "$facts"
+  exit 0
+fi
+# uname -n is gethostname(); the sed keeps the JSON valid whatever the name holds.
+host=$(uname -n | tr 'A-Z' 'a-z' | sed 's/\\/\\\\/g; s/"/\\"/g')
+printf '{"clustersync": {"hostname": "%s", "helper": false}}\n' "$host"
