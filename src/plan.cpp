@@ -1,0 +1,90 @@
+#include "plan.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <tuple>
+
+#include "paths.hpp"
+
+namespace clustersync {
+namespace {
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// csync2 compares the part before '@' with its own host name, lower-cased on both sides;
+// the part after '@' is only where peers connect to.
+HostEntry host_entry(const std::string& server) {
+    const auto at = server.find('@');
+    if (at == std::string::npos) return {lower(server), ""};
+    return {lower(server.substr(0, at)), server.substr(at + 1)};
+}
+
+// Validation guarantees a decimal number in range; anything else falls back to the default
+// so a violated precondition cannot throw from here.
+unsigned to_unsigned(const std::string& text, unsigned fallback) {
+    if (text.empty() || text.size() > 9) return fallback;
+    unsigned value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return fallback;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    return value;
+}
+
+std::string in_dir(const std::string& dir, const std::string& file) {
+    const std::string d = normalise_path(dir);
+    return d == "/" ? "/" + file : d + "/" + file;
+}
+
+}  // namespace
+
+NodePlan plan_node(const Model& model) {
+    NodePlan plan;
+    plan.node = lower(model.node.value_or(""));
+    plan.layout = model.layout;
+    plan.layout.csync2_dir = normalise_path(model.layout.csync2_dir);
+    plan.logdir = normalise_path(model.logdir);
+    plan.port = to_unsigned(model.csync_port, 30865);
+    plan.lsyncd_delay = to_unsigned(model.lsyncd_delay, 1);
+    plan.ssl = model.ssl;
+
+    // One pass over the sources, so merging stays O(sources + servers) for big models.
+    std::map<std::string, std::vector<std::string>> includes_by_set;
+    for (const auto& [path, set] : model.sources) includes_by_set[set].push_back(normalise_path(path));
+
+    for (const auto& [name, set] : model.serversets) {  // std::map: sorted by name
+        std::vector<HostEntry> hosts;
+        hosts.reserve(set.servers.size());
+        bool member = false;
+        for (const auto& server : set.servers) {
+            hosts.push_back(host_entry(server));
+            member = member || hosts.back().name == plan.node;
+        }
+        if (!member) continue;
+        auto found = includes_by_set.find(name);
+        // A serverset without sources has nothing to sync (validate warns about it); rendering
+        // it would give lsyncd a config without any sync, which lsyncd refuses to start with.
+        if (found == includes_by_set.end()) continue;
+
+        GroupPlan group;
+        group.name = name;
+        std::sort(hosts.begin(), hosts.end(), [](const HostEntry& a, const HostEntry& b) {
+            return std::tie(a.name, a.address) < std::tie(b.name, b.address);
+        });
+        group.hosts = std::move(hosts);
+        group.includes = std::move(found->second);
+        std::sort(group.includes.begin(), group.includes.end());
+        group.excludes = set.exclude;
+        group.auto_resolve = set.auto_resolve;
+        group.config_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".cfg");
+        group.key_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".key");
+        plan.groups.push_back(std::move(group));
+    }
+    return plan;
+}
+
+}  // namespace clustersync

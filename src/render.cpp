@@ -1,0 +1,87 @@
+#include "render.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace clustersync {
+
+std::vector<RenderedFile> render_node(const NodePlan& plan) {
+    std::vector<RenderedFile> files;
+    if (plan.groups.empty()) return files;
+    files.reserve(plan.groups.size() + 1);
+    for (const auto& group : plan.groups)
+        files.push_back({"csync2:" + group.name, group.config_file, render_csync2(plan, group)});
+    files.push_back({"lsyncd", plan.layout.lsyncd_config, render_lsyncd(plan)});
+    return files;
+}
+
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(JsonWriter& w, const std::string& s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_diagnostics(JsonWriter& w, const std::vector<Diagnostic>& diagnostics, Severity severity) {
+    w.StartArray();
+    for (const auto& d : diagnostics)
+        if (d.severity == severity) write_string(w, to_string(d));
+    w.EndArray();
+}
+
+}  // namespace
+
+std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std::vector<RenderedFile>& files,
+                          const NodePlan* plan) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter w(buffer);
+    const bool ok = !has_errors(diagnostics) && plan != nullptr;
+    w.StartObject();
+    w.Key("errors");
+    write_diagnostics(w, diagnostics, Severity::Error);
+    w.Key("warnings");
+    write_diagnostics(w, diagnostics, Severity::Warning);
+    w.Key("node");
+    write_string(w, ok ? plan->node : std::string());
+    // What Puppet needs beyond the file contents: which key file belongs to which serverset
+    // (it writes the keys itself, so secrets never pass through the helper).
+    w.Key("serversets");
+    w.StartArray();
+    if (ok) {
+        for (const auto& group : plan->groups) {
+            w.StartObject();
+            w.Key("name");
+            write_string(w, group.name);
+            w.Key("config_file");
+            write_string(w, group.config_file);
+            w.Key("key_file");
+            write_string(w, group.key_file);
+            w.Key("sources");
+            w.StartArray();
+            for (const auto& source : group.includes) write_string(w, source);
+            w.EndArray();
+            w.EndObject();
+        }
+    }
+    w.EndArray();
+    w.Key("files");
+    w.StartArray();
+    if (ok) {
+        for (const auto& f : files) {
+            w.StartObject();
+            w.Key("id");
+            write_string(w, f.id);
+            w.Key("path");
+            write_string(w, f.path);
+            w.Key("content");
+            write_string(w, f.content);
+            w.EndObject();
+        }
+    }
+    w.EndArray();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+}  // namespace clustersync
