@@ -15,6 +15,17 @@ struct Token {
 
 bool is_punct(char c) { return c == '{' || c == '}' || c == ';' || c == '(' || c == ')' || c == '@'; }
 
+/// Words csync2's scanner returns as keywords: they end a list of host names.
+bool is_keyword(const std::string& word) {
+    static const char* const kKeywords[] = {"group", "host", "key", "include", "exclude", "compare", "auto",
+                                            "action", "pattern", "exec", "logfile", "do-local", "backup-directory",
+                                            "backup-generations", "prefix", "on", "nossl", "ignore", "tempdir",
+                                            "lock-timeout", "database", "config"};
+    for (const char* k : kKeywords)
+        if (word == k) return true;
+    return false;
+}
+
 bool is_word_char(char c) {
     return !std::isspace(static_cast<unsigned char>(c)) && !is_punct(c) && c != '#' && c != '"';
 }
@@ -34,6 +45,7 @@ std::vector<Token> tokenize(const std::string& text) {
         } else if (std::isspace(static_cast<unsigned char>(c))) {
             ++i;
         } else if (c == '#') {
+            // csync2's scanner starts a comment at any '#', also one inside a word ("/k#x" is "/k").
             while (i < text.size() && text[i] != '\n') ++i;
         } else if (c == '"') {
             const int start_line = line;
@@ -182,7 +194,7 @@ private:
                 slave = true;
             } else if (is_punct(t, ')')) {
                 slave = false;
-            } else if (is_value(t)) {
+            } else if (is_value(t) && !(t.kind == Token::Word && is_keyword(t.text))) {
                 Csync2Host host{t.text, "", slave};
                 if (is_punct(peek(), '@')) {
                     next();
@@ -196,7 +208,7 @@ private:
                 group.hosts.push_back(std::move(host));
             } else {
                 problem(t, "expected ';' after host, got " + describe(t));
-                if (is_punct(t, '}')) --pos_;
+                if (t.kind != Token::End) --pos_;  // let the group go on from the keyword or '}'
                 return;
             }
         }

@@ -102,9 +102,9 @@ Csync2Build parse_csync2_usage(const std::string& usage) {
     for (std::size_t i = 0; i < lines.size(); ++i) {
         const std::string line = trim(lines[i]);
         if (build.version.empty() && starts_with(line, "Version:")) build.version = trim(line.substr(8));
-        // The directories are each described on the line after the option or variable they belong to.
-        if (i + 1 < lines.size()) {
-            const std::string following = trim(lines[i + 1]);
+        // Each directory is given a line or two below the option or variable it belongs to.
+        for (std::size_t j = i + 1; j < lines.size() && j <= i + 3; ++j) {
+            const std::string following = trim(lines[j]);
             if (line == "CSYNC2_SYSTEM_DIR" && starts_with(following, "Defaults to ")) {
                 std::string dir = trim(following.substr(12));
                 if (!dir.empty() && dir.back() == '.') dir.pop_back();

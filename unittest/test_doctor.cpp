@@ -1,0 +1,464 @@
+// doctor: reading csync2 config files back, the key rule, every evaluation rule on made-up node
+// states, and both report formats.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "csync2_cfg.hpp"
+#include "doctor.hpp"
+
+using namespace clustersync;
+
+// ---- csync2 config reader ---------------------------------------------------------------
+
+TEST_CASE("read_csync2_config extracts hosts, keys, includes and excludes of a module-style file", "[doctor]") {
+    const std::string text = R"(# Managed by Puppet: clustersync::serverset[uploads]
+nossl * *;
+tempdir /var/lib/csync2/tmp;
+group uploads {
+  host node1@198.18.0.1;
+  host Node2@198.18.0.2 node3;
+  host (backup1);
+  key /etc/csync2_uploads.key;
+  include /var/uploads;
+  include "/srv/with space" /srv/second;
+  exclude *.tmp ".*.XXXXXX";
+  auto younger;
+  action {
+    pattern /var/uploads/*;
+    exec "logger -t csync2 %% changed";
+    logfile "/var/log/csync2_action.log";
+    do-local;
+  }
+  backup-directory /var/backups/csync2;
+  backup-generations 3;
+}
+)";
+    const auto cfg = read_csync2_config(text);
+    CHECK(cfg.problems.empty());
+    REQUIRE(cfg.groups.size() == 1);
+    const auto& g = cfg.groups[0];
+    CHECK(g.name == "uploads");
+    REQUIRE(g.hosts.size() == 4);
+    CHECK(g.hosts[0].name == "node1");
+    CHECK(g.hosts[0].address == "198.18.0.1");
+    CHECK_FALSE(g.hosts[0].slave);
+    CHECK(g.hosts[1].name == "Node2");
+    CHECK(g.hosts[1].address == "198.18.0.2");
+    CHECK(g.hosts[2].name == "node3");
+    CHECK(g.hosts[2].address.empty());
+    CHECK(g.hosts[3].name == "backup1");
+    CHECK(g.hosts[3].slave);
+    CHECK(g.keys == std::vector<std::string>{"/etc/csync2_uploads.key"});
+    CHECK(g.includes == std::vector<std::string>{"/var/uploads", "/srv/with space", "/srv/second"});
+    CHECK(g.excludes == std::vector<std::string>{"*.tmp", ".*.XXXXXX"});
+}
+
+TEST_CASE("read_csync2_config: several groups, prefix blocks, '#' comments even inside a word", "[doctor]") {
+    const std::string text =
+        "prefix www {\n  on node1: /srv/www;\n  on *: /var/www;\n}\n"
+        "group a { host x; key /k# csync2 reads the key file /k\n; include %www%/html; }\n"
+        "group b { host y@fd00::2; # a comment ; host z;\n key \"/etc/b key\"; }\n";
+    const auto cfg = read_csync2_config(text);
+    CHECK(cfg.problems.empty());
+    REQUIRE(cfg.groups.size() == 2);
+    CHECK(cfg.groups[0].keys == std::vector<std::string>{"/k"});
+    CHECK(cfg.groups[0].includes == std::vector<std::string>{"%www%/html"});
+    REQUIRE(cfg.groups[1].hosts.size() == 1);
+    CHECK(cfg.groups[1].hosts[0].address == "fd00::2");
+    CHECK(cfg.groups[1].keys == std::vector<std::string>{"/etc/b key"});
+}
+
+TEST_CASE("read_csync2_config names the line where it cannot follow the file", "[doctor]") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"group a {\n  host x\n  key /k;\n}\n", "line 3: expected ';' after host, got \"key\""},
+        {"group a {\n  host x;\n", "line 3: group a is not closed with '}'"},
+        {"group { host x; }", "line 1: expected a group name, got '{'"},
+        {"group a host x;", "line 1: expected '{' after group a, got \"host\""},
+        {"group a { include /x }", "line 1: expected ';' after include, got '}'"},
+        {"}\n", "line 1: unexpected '}' at top level"},
+        {"group a { host x@; }", "line 1: expected an address after x@, got ';'"},
+    };
+    for (const auto& [text, problem] : cases) {
+        INFO(text);
+        const auto cfg = read_csync2_config(text);
+        REQUIRE(!cfg.problems.empty());
+        CHECK(cfg.problems.front() == problem);
+    }
+}
+
+TEST_CASE("is_member follows csync2: lower-cased exact match, an FQDN never matches a short name", "[doctor]") {
+    const auto cfg = read_csync2_config("group g { host Node1@10.0.0.1 web.example.net (Backup); }");
+    REQUIRE(cfg.groups.size() == 1);
+    const auto& g = cfg.groups[0];
+    CHECK(is_member(g, "node1"));
+    CHECK(is_member(g, "NODE1"));
+    CHECK(is_member(g, "web.example.net"));
+    CHECK(is_member(g, "backup"));
+    CHECK_FALSE(is_member(g, "web"));
+    CHECK_FALSE(is_member(g, "node1.example.net"));
+    CHECK_FALSE(is_member(g, "10.0.0.1"));
+}
+
+// ---- key rule ----------------------------------------------------------------------------
+
+TEST_CASE("key_text_problem applies csync2's key rule without quoting the key", "[doctor]") {
+    const std::string good(32, 'a');
+    CHECK_FALSE(key_text_problem(good));
+    CHECK_FALSE(key_text_problem(good + "\n"));
+    CHECK_FALSE(key_text_problem("Ab0._" + std::string(60, 'z') + "\nsecond line may hold anything: !@#\n"));
+
+    const std::vector<std::pair<std::string, std::string>> rejected = {
+        {"", "its first line is empty"},
+        {"\n" + good, "its first line is empty"},
+        {std::string(31, 'k'), "its first line has 31 characters; csync2 needs at least 32"},
+        {good + "\r\n", "its first line ends in CR (a Windows line ending), which csync2 rejects"},
+        {std::string(40, 'k') + "-", "character 41 of its first line is not one of [A-Za-z0-9._]"},
+        {"secret key with spaces in it 0123456789", "character 7 of its first line is not one of [A-Za-z0-9._]"},
+    };
+    for (const auto& [content, problem] : rejected) {
+        INFO(content);
+        const auto p = key_text_problem(content);
+        REQUIRE(p);
+        CHECK(*p == problem);
+        if (content.size() > 8) CHECK(p->find(content.substr(0, 8)) == std::string::npos);
+    }
+}
+
+// ---- evaluation rules --------------------------------------------------------------------
+
+namespace {
+
+CommandResult exited(int code, const std::string& out = "", const std::string& err = "") {
+    CommandResult r;
+    r.started = true;
+    r.exit_code = code;
+    r.out = out;
+    r.err = err;
+    return r;
+}
+
+/// A node that is healthy in every respect; each test breaks one thing.
+NodeState healthy_node() {
+    NodeState s;
+    s.node = "node1";
+    s.csync2 = {"/usr/sbin/csync2", "2.0", "/etc", "/var/lib/csync2"};
+    s.port = 30865;
+    ServersetState ss;
+    ss.name = "uploads";
+    ss.config_path = "/etc/csync2_uploads.cfg";
+    ss.config_readable = true;
+    ss.config = read_csync2_config(
+        "group uploads { host node1@198.18.0.1 node2@198.18.0.2; key /etc/csync2_uploads.key; include /var/uploads; }");
+    KeyState key;
+    key.path = "/etc/csync2_uploads.key";
+    key.status.exists = true;
+    key.status.uid = 0;
+    key.status.mode = 0600;
+    key.readable = true;
+    ss.keys.push_back(key);
+    ss.peers.push_back({"node2", "198.18.0.2", std::nullopt});
+    ss.parse_check.result = exited(2);  // -M with nothing dirty
+    ss.sync_check.result = exited(2);   // -T: in sync
+    ss.dirty = 0;
+    s.serversets.push_back(ss);
+    s.lsyncd_path = "/usr/bin/lsyncd";
+    LsyncdProcess p;
+    p.pid = 4242;
+    p.watches_readable = true;
+    s.lsyncd.push_back(p);
+    SourceState src;
+    src.path = "/var/uploads";
+    src.serverset = "uploads";
+    src.status.exists = true;
+    src.status.is_directory = true;
+    src.directories = 120;
+    src.watched = true;
+    s.sources.push_back(src);
+    s.watch_limit = 8192;
+    return s;
+}
+
+std::vector<Finding> with_status(const std::vector<Finding>& fs, FindingStatus status) {
+    std::vector<Finding> out;
+    std::copy_if(fs.begin(), fs.end(), std::back_inserter(out), [&](const Finding& f) { return f.status == status; });
+    return out;
+}
+
+/// The one problem a test expects: exactly one non-ok finding, with this check and status.
+Finding only_problem(const NodeState& state, const std::string& check, FindingStatus status) {
+    const auto fs = evaluate(state);
+    auto problems = with_status(fs, FindingStatus::Error);
+    const auto warnings = with_status(fs, FindingStatus::Warning);
+    problems.insert(problems.end(), warnings.begin(), warnings.end());
+    INFO(format_text(state.node, fs));
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].check == check);
+    CHECK(problems[0].status == status);
+    CHECK_FALSE(problems[0].fix.empty());
+    return problems[0];
+}
+
+}  // namespace
+
+TEST_CASE("evaluate: a healthy node has only ok findings, one per check", "[doctor]") {
+    const auto fs = evaluate(healthy_node());
+    CHECK_FALSE(has_errors(fs));
+    std::vector<std::string> checks;
+    for (const auto& f : fs) {
+        CHECK(f.status == FindingStatus::Ok);
+        CHECK(f.fix.empty());
+        checks.push_back(f.check);
+    }
+    CHECK(checks == std::vector<std::string>{"csync2", "lock", "config", "membership", "key", "peer", "sync", "lsyncd",
+                                             "watching", "watches"});
+}
+
+TEST_CASE("evaluate: a host name that is not a member is named with the hosts it could be", "[doctor]") {
+    auto s = healthy_node();
+    s.node = "node1.example.net";
+    s.serversets[0].keys.clear();  // inspect_node reads keys and peers of member groups only
+    s.serversets[0].peers.clear();
+    s.serversets[0].sync_check.skipped = "not a member";
+    const auto f = only_problem(s, "membership", FindingStatus::Error);
+    CHECK(f.subject == "uploads");
+    CHECK(f.message ==
+          "this host (node1.example.net) is not a member: the hosts are node1, node2 (csync2 compares the lower-cased "
+          "host name exactly; an FQDN never matches a short name)");
+    CHECK(f.fix.find("--node") != std::string::npos);
+}
+
+TEST_CASE("evaluate: key file problems are each named, the key never is", "[doctor]") {
+    SECTION("missing") {
+        auto s = healthy_node();
+        s.serversets[0].keys[0].status = PathStatus{};
+        s.serversets[0].keys[0].readable = false;
+        const auto f = only_problem(s, "key", FindingStatus::Error);
+        CHECK(f.message == "key file /etc/csync2_uploads.key is missing");
+        CHECK(f.fix.find("csync2 -k /etc/csync2_uploads.key") != std::string::npos);
+    }
+    SECTION("readable by others") {
+        auto s = healthy_node();
+        s.serversets[0].keys[0].status.mode = 0644;
+        const auto f = only_problem(s, "key", FindingStatus::Error);
+        CHECK(f.message == "key file /etc/csync2_uploads.key is readable or writable by group or others (mode 0644)");
+        CHECK(f.fix.find("chmod 0600 /etc/csync2_uploads.key") == 0);
+    }
+    SECTION("not owned by root") {
+        auto s = healthy_node();
+        s.serversets[0].keys[0].status.uid = 1000;
+        const auto f = only_problem(s, "key", FindingStatus::Error);
+        CHECK(f.message == "key file /etc/csync2_uploads.key is owned by uid 1000, not root");
+    }
+    SECTION("malformed") {
+        auto s = healthy_node();
+        s.serversets[0].keys[0].text_problem = "its first line has 12 characters; csync2 needs at least 32";
+        const auto f = only_problem(s, "key", FindingStatus::Error);
+        CHECK(f.message ==
+              "key file /etc/csync2_uploads.key is malformed: its first line has 12 characters; csync2 needs at least 32");
+    }
+    SECTION("no key statement") {
+        auto s = healthy_node();
+        s.serversets[0].config = read_csync2_config("group uploads { host node1 node2; include /var/uploads; }");
+        s.serversets[0].keys.clear();
+        const auto f = only_problem(s, "key", FindingStatus::Error);
+        CHECK(f.message == "group uploads in /etc/csync2_uploads.cfg names no key file");
+    }
+}
+
+TEST_CASE("evaluate: csync2 refusing the config is an error with csync2's own words", "[doctor]") {
+    auto s = healthy_node();
+    s.serversets[0].parse_check.result = exited(1, "", "Near line 4: syntax error\n");
+    s.serversets[0].sync_check = {"csync2 refuses the config", {}};
+    const auto f = only_problem(s, "config", FindingStatus::Error);
+    CHECK(f.message == "csync2 refuses /etc/csync2_uploads.cfg: Near line 4: syntax error");
+}
+
+TEST_CASE("evaluate: csync2 stopping at 'not a member' has parsed the file", "[doctor]") {
+    auto s = healthy_node();
+    s.serversets[0].parse_check.result = exited(1, "", "This host (node1) is not a member of any configured group.\n");
+    const auto fs = evaluate(s);
+    CHECK_FALSE(has_errors(fs));
+}
+
+TEST_CASE("evaluate: an unreachable peer names its address and port", "[doctor]") {
+    auto s = healthy_node();
+    s.serversets[0].peers[0].error = "timed out after 1000 ms";
+    s.serversets[0].sync_check.result = exited(1, "", "ERROR: Connection to remote host `198.18.0.2' failed.\nFinished with 1 errors.\n");
+    const auto fs = evaluate(s);
+    const auto errors = with_status(fs, FindingStatus::Error);
+    REQUIRE(errors.size() == 2);
+    CHECK(errors[0].check == "peer");
+    CHECK(errors[0].subject == "uploads/node2");
+    CHECK(errors[0].message == "listener at 198.18.0.2:30865 is unreachable: timed out after 1000 ms");
+    CHECK(errors[1].check == "sync");
+    CHECK(errors[1].message ==
+          "csync2 -T could not compare with the peers (exit 1): ERROR: Connection to remote host `198.18.0.2' failed.");
+}
+
+TEST_CASE("evaluate: csync2 -T exit codes are read the csync2 way (0 = differences, 2 = in sync)", "[doctor]") {
+    auto s = healthy_node();
+    s.serversets[0].sync_check.result = exited(0, "L\tnode1\tnode2\t/var/uploads/a\nR\tnode1\tnode2\t/var/uploads/b\n");
+    const auto f = only_problem(s, "sync", FindingStatus::Error);
+    CHECK(f.message == "differs from its peers (csync2 -T: 2 differences, first: L\tnode1\tnode2\t/var/uploads/a)");
+    CHECK(f.fix.find("csync2 -C uploads -TUXI") != std::string::npos);
+
+    s.serversets[0].sync_check.result.timed_out = true;
+    s.serversets[0].sync_check.result.exit_code = -1;
+    only_problem(s, "sync", FindingStatus::Warning);
+}
+
+TEST_CASE("evaluate: files left dirty are a warning, not an error", "[doctor]") {
+    auto s = healthy_node();
+    s.serversets[0].dirty = 7;
+    const auto f = only_problem(s, "dirty", FindingStatus::Warning);
+    CHECK(f.message == "7 files wait to be pushed");
+    CHECK_FALSE(has_errors(evaluate(s)));
+}
+
+TEST_CASE("evaluate: a lock file stops csync2 and is reported", "[doctor]") {
+    auto s = healthy_node();
+    s.lock_file = true;
+    s.serversets[0].parse_check = {"csync2.lock exists", {}};
+    s.serversets[0].sync_check = {"csync2.lock exists", {}};
+    const auto f = only_problem(s, "lock", FindingStatus::Error);
+    CHECK(f.message == "/etc/csync2.lock exists: csync2 refuses to run");
+    CHECK(f.fix.find("rm /etc/csync2.lock") != std::string::npos);
+}
+
+TEST_CASE("evaluate: lsyncd not running, or not watching a source", "[doctor]") {
+    SECTION("not running") {
+        auto s = healthy_node();
+        s.lsyncd.clear();
+        s.sources[0].watched.reset();
+        const auto f = only_problem(s, "lsyncd", FindingStatus::Error);
+        CHECK(f.message == "lsyncd is not running: changes are not pushed");
+    }
+    SECTION("not installed") {
+        auto s = healthy_node();
+        s.lsyncd_path.clear();
+        s.lsyncd.clear();
+        CHECK(only_problem(s, "lsyncd", FindingStatus::Error).message == "lsyncd is not installed");
+    }
+    SECTION("two of them") {
+        auto s = healthy_node();
+        s.lsyncd.push_back(s.lsyncd[0]);
+        s.lsyncd[1].pid = 4343;
+        CHECK(only_problem(s, "lsyncd", FindingStatus::Warning).message ==
+              "several lsyncd processes run (pids 4242, 4343): each change is pushed more than once");
+    }
+    SECTION("source not watched") {
+        auto s = healthy_node();
+        s.sources[0].watched = false;
+        const auto f = only_problem(s, "watching", FindingStatus::Error);
+        CHECK(f.subject == "/var/uploads");
+        CHECK(f.message == "lsyncd does not watch it (serverset uploads)");
+    }
+    SECTION("source missing") {
+        auto s = healthy_node();
+        s.sources[0].status = PathStatus{};
+        s.sources[0].directories = 0;
+        CHECK(only_problem(s, "watching", FindingStatus::Error).message == "does not exist (a source of serverset uploads)");
+    }
+    SECTION("watches unreadable") {
+        auto s = healthy_node();
+        s.sources[0].watched.reset();
+        only_problem(s, "watching", FindingStatus::Warning);
+    }
+}
+
+TEST_CASE("evaluate: too few inotify watches, and too little headroom", "[doctor]") {
+    auto s = healthy_node();
+    s.watch_limit = 100;
+    auto f = only_problem(s, "watches", FindingStatus::Error);
+    CHECK(f.message ==
+          "120 directories under the sources need one inotify watch each; the limit is 100: lsyncd stops with \"out of "
+          "inotify watches\"");
+    CHECK(f.fix.find("sysctl -w fs.inotify.max_user_watches=65536") != std::string::npos);
+
+    s.watch_limit = 140;
+    f = only_problem(s, "watches", FindingStatus::Warning);
+    CHECK(f.message == "120 directories under the sources need one inotify watch each; the limit is 140: less than 20% headroom");
+
+    s.watch_limit = 150;
+    CHECK(with_status(evaluate(s), FindingStatus::Warning).empty());
+}
+
+TEST_CASE("evaluate: no csync2, no serversets", "[doctor]") {
+    auto s = healthy_node();
+    s.serversets.clear();
+    s.sources.clear();
+    auto f = only_problem(s, "serversets", FindingStatus::Error);
+    CHECK(f.message == "no csync2_NAME.cfg in /etc: this node syncs nothing");
+
+    s = healthy_node();
+    s.csync2.path.clear();
+    s.serversets[0].parse_check = {"csync2 is not installed", {}};
+    s.serversets[0].sync_check = {"csync2 is not installed", {}};
+    f = only_problem(s, "csync2", FindingStatus::Error);
+    CHECK(f.message == "csync2 is not installed");
+}
+
+// ---- report formats ----------------------------------------------------------------------
+
+namespace {
+
+std::vector<Finding> sample_findings() {
+    return {
+        {FindingStatus::Ok, "lock", "", "no /etc/csync2.lock", ""},
+        {FindingStatus::Error, "peer", "uploads/node2", "listener at 198.18.0.2:30865 is unreachable: Connection refused",
+         "start the listener"},
+        {FindingStatus::Warning, "dirty", "uploads", "7 files wait to be pushed", "csync2 -C uploads -u"},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("format_text: one line per finding, a fix line under each problem, a summary", "[doctor]") {
+    CHECK(format_text("node1", sample_findings()) ==
+          "ok    lock       no /etc/csync2.lock\n"
+          "ERROR peer       uploads/node2: listener at 198.18.0.2:30865 is unreachable: Connection refused\n"
+          "                 fix: start the listener\n"
+          "WARN  dirty      uploads: 7 files wait to be pushed\n"
+          "                 fix: csync2 -C uploads -u\n"
+          "node1: 1 error, 1 warning\n");
+    auto fs = sample_findings();
+    fs.erase(fs.begin() + 1);
+    CHECK(format_text("node1", fs).substr(format_text("node1", fs).rfind("node1:")) == "node1: healthy (1 warning)\n");
+    CHECK(format_text("node1", {fs[0]}) == "ok    lock       no /etc/csync2.lock\nnode1: healthy\n");
+}
+
+TEST_CASE("format_json: counts, healthy flag and every finding", "[doctor]") {
+    CHECK(format_json("node1", sample_findings()) == R"json({
+  "node": "node1",
+  "healthy": false,
+  "errors": 1,
+  "warnings": 1,
+  "findings": [
+    {
+      "status": "ok",
+      "check": "lock",
+      "subject": "",
+      "message": "no /etc/csync2.lock",
+      "fix": ""
+    },
+    {
+      "status": "error",
+      "check": "peer",
+      "subject": "uploads/node2",
+      "message": "listener at 198.18.0.2:30865 is unreachable: Connection refused",
+      "fix": "start the listener"
+    },
+    {
+      "status": "warning",
+      "check": "dirty",
+      "subject": "uploads",
+      "message": "7 files wait to be pushed",
+      "fix": "csync2 -C uploads -u"
+    }
+  ]
+}
+)json");
+}

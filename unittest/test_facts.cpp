@@ -1,0 +1,193 @@
+// facts: the parsers of what the node shows (/proc fdinfo, csync2's usage text, os-release,
+// config file names), the JSON Facter reads, and the facts.d wrapper without the helper.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "facts.hpp"
+#include "probe.hpp"
+
+using namespace clustersync;
+
+TEST_CASE("parse_fdinfo_watches reads inode and kernel device of each inotify line", "[facts]") {
+    const std::string fdinfo =
+        "pos:\t0\nflags:\t02000000\nmnt_id:\t15\nino:\t1057\n"
+        "inotify wd:4 ino:a720b3 sdev:fe00000 mask:7cc ignored_mask:0 fhandle-bytes:8 fhandle-type:1 f_handle:b320a70011874c14\n"
+        "inotify wd:1 ino:2 sdev:800001 mask:7cc ignored_mask:0 fhandle-bytes:8 fhandle-type:1 f_handle:5720a700b7f4b063\n";
+    const auto w = parse_fdinfo_watches(fdinfo);
+    REQUIRE(w.size() == 2);
+    CHECK(w[0].inode == 0xa720b3);
+    CHECK(w[0].kernel_dev == 0xfe00000);
+    CHECK(w[1].inode == 2);
+    CHECK(w[1].kernel_dev == 0x800001);
+}
+
+TEST_CASE("parse_fdinfo_watches ignores other descriptors and broken lines", "[facts]") {
+    CHECK(parse_fdinfo_watches("pos:\t0\nflags:\t0100000\nmnt_id:\t23\nino:\t3\n").empty());
+    CHECK(parse_fdinfo_watches("inotify wd:1 sdev:fe00000 mask:7cc\n").empty());      // no ino
+    CHECK(parse_fdinfo_watches("inotify wd:1 ino:zz sdev:fe00000 mask:7cc\n").empty());  // not hex
+    CHECK(parse_fdinfo_watches("").empty());
+}
+
+TEST_CASE("parse_csync2_usage finds version and compiled-in directories", "[facts]") {
+    const std::string usage =
+        "\ncsync2 2.1-0rc1 - cluster synchronization tool, 2nd generation\n"
+        "Copyright (C) 2004 - 2013  LINBIT Information Technologies GmbH\n\n"
+        "Version: 2.0\n\nThis program is free software under the terms of the GNU GPL.\n\n"
+        "Database switches:\n\t-D database-dir or url\n\t\tdefault: /var/lib/csync2\n"
+        "\t\tAbsolute path: use sqlite database in that directory\n\n"
+        "Environment variables:\n\tCSYNC2_SYSTEM_DIR\n"
+        "\t\tDirectory containing csync2.cfg and other csync2 system files.\n\t\tDefaults to /etc.\n";
+    auto b = parse_csync2_usage(usage);
+    CHECK(b.version == "2.0");
+    CHECK(b.system_dir == "/etc");
+    CHECK(b.database_dir == "/var/lib/csync2");
+
+    const std::string rhel = "Version: 2.0\n\tCSYNC2_SYSTEM_DIR\n\t\tDefaults to /etc/csync2.\n";
+    b = parse_csync2_usage(rhel);
+    CHECK(b.system_dir == "/etc/csync2");
+    CHECK(b.database_dir.empty());
+
+    b = parse_csync2_usage("csync2: invalid option -- 'V'\n");
+    CHECK(b.version.empty());
+    CHECK(b.system_dir.empty());
+}
+
+TEST_CASE("parse_version_line reads lsyncd --version", "[facts]") {
+    CHECK(parse_version_line("Version: 2.2.3\n") == "2.2.3");
+    CHECK(parse_version_line("lsyncd\n  Version:  2.3.1  \n") == "2.3.1");
+    CHECK(parse_version_line("no version here\n").empty());
+}
+
+TEST_CASE("csync2_dir_for_os_release: RHEL, Fedora and SUSE families use /etc/csync2", "[facts]") {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"ID=debian\nVERSION_ID=\"12\"\n", "/etc"},
+        {"ID=ubuntu\nID_LIKE=debian\n", "/etc"},
+        {"ID=\"rhel\"\n", "/etc/csync2"},
+        {"ID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\n", "/etc/csync2"},
+        {"ID=fedora\n", "/etc/csync2"},
+        {"ID=\"opensuse-leap\"\nID_LIKE=\"suse opensuse\"\n", "/etc/csync2"},
+        {"ID=sles\n", "/etc/csync2"},
+        {"ID=arch\n", "/etc"},
+        {"", "/etc"},
+    };
+    for (const auto& [text, dir] : cases) {
+        INFO(text);
+        CHECK(csync2_dir_for_os_release(text) == dir);
+    }
+}
+
+TEST_CASE("serverset_names keeps csync2_NAME.cfg files whose NAME csync2 accepts, sorted", "[facts]") {
+    const std::vector<std::string> files = {"csync2_uploads.cfg", "csync2.cfg",          "csync2_serverd.cfg",
+                                            "csync2_up_loads.cfg", "csync2_Upper.cfg",   "csync2_uploads.key",
+                                            "csync2_.cfg",         "csync2_ssl_key.pem", "xcsync2_a.cfg",
+                                            "csync2_a1.cfg.bak",   "csync2_a1.cfg"};
+    CHECK(serverset_names(files) == std::vector<std::string>{"a1", "serverd", "uploads"});
+}
+
+namespace {
+
+Facts sample_facts() {
+    Facts f;
+    f.helper_version = "0.1.0";
+    f.hostname = "node1";
+    f.csync2 = {true, "/usr/sbin/csync2", "2.0"};
+    f.csync2_config_dir = "/etc";
+    f.csync2_database_dir = "/var/lib/csync2";
+    f.serversets.push_back({"serverd", "/etc/csync2_serverd.cfg", std::nullopt,
+                            "no database /var/lib/csync2/node1_serverd.db3 (csync2 has not run for this serverset on this node)"});
+    f.serversets.push_back({"uploads", "/etc/csync2_uploads.cfg", 3, ""});
+    f.lsyncd = {true, "/usr/bin/lsyncd", "2.2.3"};
+    f.lsyncd_pids = {4242};
+    f.max_user_watches = 8192;
+    f.watches = 17;
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("render_facts_json: one top-level clustersync key, fixed key order", "[facts]") {
+    CHECK(render_facts_json(sample_facts()) == R"json({
+  "clustersync": {
+    "helper": true,
+    "helper_version": "0.1.0",
+    "hostname": "node1",
+    "csync2": {
+      "found": true,
+      "path": "/usr/sbin/csync2",
+      "version": "2.0",
+      "config_dir": "/etc",
+      "database_dir": "/var/lib/csync2"
+    },
+    "serversets": {
+      "serverd": {
+        "config": "/etc/csync2_serverd.cfg",
+        "dirty": null,
+        "dirty_error": "no database /var/lib/csync2/node1_serverd.db3 (csync2 has not run for this serverset on this node)"
+      },
+      "uploads": {
+        "config": "/etc/csync2_uploads.cfg",
+        "dirty": 3
+      }
+    },
+    "lsyncd": {
+      "found": true,
+      "path": "/usr/bin/lsyncd",
+      "version": "2.2.3",
+      "running": true,
+      "processes": 1
+    },
+    "inotify": {
+      "max_user_watches": 8192,
+      "watches": 17
+    }
+  }
+}
+)json");
+}
+
+TEST_CASE("render_facts_json: missing programs and unknown values are null, not empty strings", "[facts]") {
+    Facts f;
+    f.helper_version = "0.1.0";
+    f.hostname = "web\"1";
+    f.csync2_config_dir = "/etc/csync2";
+    f.csync2_database_dir = "/var/lib/csync2";
+    const std::string json = render_facts_json(f);
+    CHECK(json.find(R"("hostname": "web\"1")") != std::string::npos);
+    CHECK(json.find(R"("csync2": {
+      "found": false,
+      "path": null,
+      "version": null,)") != std::string::npos);
+    CHECK(json.find(R"("serversets": {},)") != std::string::npos);
+    CHECK(json.find(R"("running": false,)") != std::string::npos);
+    CHECK(json.find(R"("max_user_watches": null,
+      "watches": null)") != std::string::npos);
+}
+
+TEST_CASE("count_dirty_files explains a missing database", "[facts]") {
+    std::string error;
+    CHECK_FALSE(count_dirty_files("/nonexistent/node1_x.db3", error));
+    CHECK(error == "no database /nonexistent/node1_x.db3 (csync2 has not run for this serverset on this node)");
+}
+
+TEST_CASE("facts.d wrapper falls back to the host name when the helper is absent or fails", "[facts]") {
+    const std::string script = std::string(CLUSTERSYNC_SOURCE_DIR) + "/facts.d/clustersync.sh";
+    const std::string expected = "{\"clustersync\": {\"hostname\": \"" + local_host_name() + "\", \"helper\": false}}\n";
+    for (const char* helper : {"/nonexistent/clustersync-helper", "/bin/false"}) {
+        INFO(helper);
+        const auto r = run_command({script}, {{"CLUSTERSYNC_HELPER", helper}}, 5000);
+        REQUIRE(r.started);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out == expected);
+        CHECK(r.err.empty());
+    }
+}
+
+TEST_CASE("facts.d wrapper passes the helper's output through", "[facts]") {
+    const std::string script = std::string(CLUSTERSYNC_SOURCE_DIR) + "/facts.d/clustersync.sh";
+    // /bin/echo stands in for the helper: it prints its argument, "facts".
+    const auto r = run_command({script}, {{"CLUSTERSYNC_HELPER", "/bin/echo"}}, 5000);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "facts\n");
+}
