@@ -36,4 +36,14 @@ std::string csync2_word(const std::string& word) {
     return needs_quotes(word) ? "\"" + word + "\"" : word;
 }
 
+std::string fnmatch_literal(const std::string& path) {
+    std::string out;
+    out.reserve(path.size());
+    for (char c : path) {
+        if (c == '\\' || c == '*' || c == '?' || c == '[') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
 }  // namespace clustersync

@@ -16,7 +16,7 @@ std::string render_csync2(const NodePlan& plan, const GroupPlan& group) {
         out += ";\n";
     }
     out += "\tkey " + csync2_word(group.key_file) + ";\n";
-    for (const auto& path : group.includes) out += "\tinclude " + csync2_word(path) + ";\n";
+    for (const auto& path : group.includes) out += "\tinclude " + csync2_word(fnmatch_literal(path)) + ";\n";
     for (const auto& pattern : group.excludes) out += "\texclude " + csync2_word(pattern) + ";\n";
     out += "\tauto " + csync2_word(group.auto_resolve) + ";\n";
     out += "}\n";

@@ -96,3 +96,19 @@ TEST_CASE("with ssl there is no nossl line", "[csync2]") {
     CHECK(text.find("nossl") == std::string::npos);
     CHECK(text.find("group www\n{\n") != std::string::npos);
 }
+
+TEST_CASE("include paths are fnmatch patterns: glob characters and backslash are escaped", "[csync2]") {
+    const std::pair<const char*, const char*> table[] = {
+        {"/var/uploads", "/var/uploads"},
+        {"/srv/a*b", "/srv/a\\*b"},
+        {"/srv/a?b", "/srv/a\\?b"},
+        {"/srv/[x]", "/srv/\\[x]"},
+        {"/srv/back\\slash", "/srv/back\\\\slash"},
+        {"/srv/**", "/srv/\\*\\*"},  // no "**" left, which would make every * cross '/'
+        {"/srv/]{}!^", "/srv/]{}!^"},
+    };
+    for (const auto& [path, expected] : table) {
+        INFO(path);
+        CHECK(fnmatch_literal(path) == expected);
+    }
+}
