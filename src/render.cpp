@@ -35,6 +35,10 @@ void write_diagnostics(JsonWriter& w, const std::vector<Diagnostic>& diagnostics
 std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std::vector<RenderedFile>& files,
                           const NodePlan* plan) {
     rapidjson::StringBuffer buffer;
+    // One allocation for a bundle of any size: the contents plus room for escapes and keys.
+    std::size_t size = 4096;
+    for (const auto& f : files) size += f.content.size() + f.content.size() / 8 + f.path.size() + 64;
+    buffer.Reserve(size);
     JsonWriter w(buffer);
     const bool ok = !has_errors(diagnostics) && plan != nullptr;
     w.StartObject();
