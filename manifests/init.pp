@@ -1,0 +1,147 @@
+# @summary Keeps directories identical across servers: lsyncd watches them, csync2 pushes each change.
+#
+# Declare the class once, with every directory to sync and the serverset that syncs it, and one
+# `clustersync::serverset` per set of servers (or give them in `serversets`; both forms mix).
+# The compiled helper `clustersync-helper` (at `helper_path` on the machine that compiles the
+# catalog) validates the whole model and renders the csync2 and lsyncd files; its error messages
+# fail the compilation unchanged.
+#
+# A node gets only the serversets it is a member of, by its csync2 host name (`node_name`, else
+# the `clustersync` fact's `hostname`, else Facter's `networking.hostname`). A node that is a
+# member of no serverset gets a notice at compile time, no csync2 group and no lsyncd sync.
+#
+# Serversets must be declared by the main manifest, by a class, or by a defined type declared
+# from one of those: the model is built one evaluation pass after the class.
+#
+# @example The original module's example
+#   file { ['/var/uploads', '/etc/serverd']:
+#     ensure => directory,
+#   }
+#   class { 'clustersync':
+#     sources         => {
+#       '/var/uploads' => 'uploads',
+#       '/etc/serverd' => 'serverd',
+#     },
+#     csync_only_from => '10.0.100.0/24 10.0.200.0/24',
+#   }
+#   clustersync::serverset { 'uploads':
+#     servers    => ['foo.example.net@10.0.100.1', 'bar.example.net@10.0.100.2', 'baz.example.net@10.0.100.3'],
+#     key_source => 'puppet:///mnt/csync2_uploads.key',
+#   }
+#   clustersync::serverset { 'serverd':
+#     servers    => ['barium.example.net', 'sodium.example.net'],
+#     key_source => 'puppet:///mnt/csync2_serverd.key',
+#   }
+#
+# @example Everything from Hiera, with SSL and a systemd socket listener
+#   clustersync::sources:
+#     /var/uploads: uploads
+#   clustersync::listener: systemd
+#   clustersync::csync_only_from: 10.0.100.0/24
+#   clustersync::ssl: true
+#   clustersync::ssl_cert: "-----BEGIN CERTIFICATE-----\n..."
+#   clustersync::ssl_key: ENC[PKCS7,...]
+#   clustersync::serversets:
+#     uploads:
+#       servers: [foo.example.net@10.0.100.1, bar.example.net@10.0.100.2]
+#       key_content: ENC[PKCS7,...]
+#
+# @param sources
+#   Directories to sync: absolute path => name of the serverset that syncs it. The module does not
+#   create these directories: declare a `file` resource for each.
+# @param logdir_owner
+#   Owner of lsyncd's log directory.
+# @param logdir_group
+#   Group of lsyncd's log directory.
+# @param logdir_mode
+#   Mode of lsyncd's log directory, an octal string.
+# @param csync_port
+#   TCP port of the csync2 listener on every member (`'30865'` and `30865` are both accepted).
+# @param csync_only_from
+#   Addresses and CIDR blocks, separated by spaces, the listener accepts connections from;
+#   undef accepts any address.
+# @param lsyncd_template
+#   Template for lsyncd's config instead of the helper's (ERB through `template()` when it ends in
+#   `.erb`, else EPP through `epp()`). It gets `sources` (path => serverset name, only the
+#   serversets this node is a member of), `node_name`, `csync2_bin`, `csync2_dir` and `logdir`.
+# @param serversets
+#   Serversets to declare, name => parameters of `clustersync::serverset`; for Hiera users.
+#   Separately declared `clustersync::serverset` resources work alongside.
+# @param helper_path
+#   Absolute path of `clustersync-helper` on the machine that compiles the catalog (the Puppet
+#   server, or the node under `puppet apply`).
+# @param node_name
+#   The node's csync2 host name, when it differs from the host name csync2 sees; passed as `-N`
+#   to the csync2 listener and to every csync2 run lsyncd starts.
+# @param listener
+#   What starts the csync2 listener: `xinetd` (its own `/etc/xinetd.d/csync2`, as the original) or
+#   `systemd` (a `csync2.socket` unit with `IPAddressAllow=` from `csync_only_from`).
+# @param ssl
+#   Encrypt csync2's traffic with one certificate and key shared by all members. `false` writes
+#   `nossl * *;` (as the original): the pre-shared key then only authenticates.
+# @param ssl_cert
+#   The shared PEM certificate, written to `<csync2_dir>/csync2_ssl_cert.pem`; needs `ssl`.
+# @param ssl_key
+#   The shared PEM private key, written to `<csync2_dir>/csync2_ssl_key.pem` (root, 0600); needs `ssl`.
+# @param manage_packages
+#   Install csync2, lsyncd and (for the xinetd listener) xinetd.
+# @param manage_services
+#   Run and enable lsyncd (on members) and the listener's service (xinetd or `csync2.socket`).
+# @param lsyncd_delay
+#   Seconds lsyncd gathers events before one csync2 run.
+# @param logdir
+#   lsyncd's log and status directory.
+# @param csync2_dir
+#   Where csync2 reads `csync2_NAME.cfg` (compiled in: `/etc` on Debian, `/etc/csync2` on RHEL); from module data.
+# @param lsyncd_config
+#   The file the lsyncd service reads; from module data.
+# @param csync2_bin
+#   The csync2 executable; from module data.
+class clustersync (
+  Clustersync::Listener $listener,
+  Stdlib::Absolutepath $csync2_dir,
+  Stdlib::Absolutepath $lsyncd_config,
+  Stdlib::Absolutepath $csync2_bin,
+  Clustersync::Sources $sources = {},
+  Clustersync::PosixName $logdir_owner = 'root',
+  Clustersync::PosixName $logdir_group = 'root',
+  Clustersync::Mode $logdir_mode = '0755',
+  Clustersync::Port $csync_port = 30865,
+  Optional[Clustersync::OnlyFrom] $csync_only_from = undef,
+  Optional[Clustersync::Template] $lsyncd_template = undef,
+  Hash[Clustersync::Name, Clustersync::ServersetParams] $serversets = {},
+  Stdlib::Absolutepath $helper_path = '/usr/local/bin/clustersync-helper',
+  Optional[Clustersync::Host] $node_name = undef,
+  Boolean $ssl = false,
+  Optional[Clustersync::SslCert] $ssl_cert = undef,
+  Optional[Variant[Clustersync::SslKey, Sensitive[Clustersync::SslKey]]] $ssl_key = undef,
+  Boolean $manage_packages = true,
+  Boolean $manage_services = true,
+  Clustersync::Delay $lsyncd_delay = 1,
+  Stdlib::Absolutepath $logdir = '/var/log/lsyncd',
+) {
+  if $ssl and ($ssl_cert =~ Undef or $ssl_key =~ Undef) {
+    fail('Class[Clustersync]: ssl => true needs ssl_cert and ssl_key (one certificate and key shared by all members)')
+  }
+  if !$ssl and ($ssl_cert =~ NotUndef or $ssl_key =~ NotUndef) {
+    fail('Class[Clustersync]: ssl_cert and ssl_key are used only with ssl => true')
+  }
+
+  # The name csync2 compares with the `host` entries; every csync2 the module starts gets it as -N.
+  $csync2_host = pick($node_name, $facts.dig('clustersync', 'hostname'), $facts.dig('networking', 'hostname'))
+
+  $serversets.each |$name, $params| {
+    clustersync::serverset { $name:
+      * => $params,
+    }
+  }
+
+  contain clustersync::install
+  contain clustersync::listener
+
+  # A defined type, not a class: its body runs after the main manifest, when every serverset exists.
+  clustersync::config { 'clustersync': }
+
+  Class['clustersync::install'] -> Class['clustersync::listener']
+  Class['clustersync::install'] -> Clustersync::Config['clustersync']
+}

@@ -1,0 +1,56 @@
+# @summary The csync2 listener that receives pushes from the other members: xinetd or a systemd socket.
+#
+# It runs `csync2 -i -l -B -N <node>`: `-B` commits every received file at once, so the node's own
+# lsyncd, which sees that file too, finds it recorded instead of marking it dirty on both sides.
+#
+# @api private
+class clustersync::listener {
+  assert_private()
+
+  $params = {
+    'csync2_bin' => $clustersync::csync2_bin,
+    'node'       => $clustersync::csync2_host,
+    'port'       => Integer($clustersync::csync_port),
+    'only_from'  => $clustersync::csync_only_from,
+  }
+
+  if $clustersync::listener == 'xinetd' {
+    file { '/etc/xinetd.d/csync2':
+      ensure  => file,
+      owner   => 'root',
+      group   => 'root',
+      mode    => '0644',
+      content => epp('clustersync/xinetd-csync2.epp', $params),
+    }
+    if $clustersync::manage_services {
+      service { 'xinetd':
+        ensure    => running,
+        enable    => true,
+        subscribe => File['/etc/xinetd.d/csync2'],
+      }
+    }
+  } else {
+    # Same names as the units Debian's csync2 ships, so these replace them instead of competing for the port.
+    file { '/etc/systemd/system/csync2.socket':
+      ensure  => file,
+      owner   => 'root',
+      group   => 'root',
+      mode    => '0644',
+      content => epp('clustersync/csync2.socket.epp', $params),
+    }
+    file { '/etc/systemd/system/csync2@.service':
+      ensure  => file,
+      owner   => 'root',
+      group   => 'root',
+      mode    => '0644',
+      content => epp('clustersync/csync2@.service.epp', $params),
+    }
+    if $clustersync::manage_services {
+      service { 'csync2.socket':
+        ensure    => running,
+        enable    => true,
+        subscribe => File['/etc/systemd/system/csync2.socket', '/etc/systemd/system/csync2@.service'],
+      }
+    }
+  }
+}
