@@ -1,0 +1,635 @@
+# shellcheck shell=bash
+# cluster/lib.sh: namespaced test servers on one machine, for the live-cluster suite, the demo
+# and the benchmark. Source it from bash, as root. Everything it creates is named after one
+# run id, lives under one temp directory and is removed by cl_teardown (installed as an
+# EXIT trap by cl_init), so parallel or crashed runs never clash.
+#
+# A test server ("node") is: its own network namespace (veth into a bridge that lives in the
+# run's own "net" namespace; address 198.18.0.N/24), its own UTS host name, and a private mount
+# namespace held by a sleeping holder process (cluster/holder.sh) with overlays of /etc, /var,
+# /run and /dev (upper layers in the run directory) and bind mounts for the synced directories.
+# Commands join it with nsenter. Daemons are started the way a node without systemd runs them:
+# xinetd with what is in the node's /etc/xinetd.d, lsyncd -nodaemon with the node's config
+# (its stdout, where csync2's client output lands, goes to /var/log/lsyncd.stdout), and a tiny
+# syslog receiver (cluster/syslogd.pl) so the listener's syslog lines land in /var/log/syslog.
+#
+# API (functions return non-zero on failure; diagnostics go to stderr):
+#   Run
+#     cl_init                      new run: id, temp dir, bridge namespace, EXIT/INT/TERM trap
+#     cl_teardown                  kill every process of the run, delete namespaces and temp dir
+#     cl_cleanup_stale             tear down leftovers of runs whose owner process is gone
+#     cl_log MSG...                timestamped progress line on stderr
+#   Nodes
+#     cl_node_add NAME NUM         create server NAME at 198.18.0.NUM (synced dirs from cl_set)
+#     cl_nodes                     names of all nodes, in creation order
+#     cl_addr NAME                 its address
+#     cl_exec NAME CMD...          run CMD inside NAME (stdin/stdout/stderr pass through)
+#     cl_sh NAME SCRIPT [ARGS]     run a bash script string inside NAME
+#     cl_host_path NAME PATH       host-side path of a synced directory PATH of NAME
+#     cl_node_dir NAME             the node's run directory (upper/etc, upper/var, logs)
+#   Daemons
+#     cl_up NAME:NUM...            add, provision (in parallel) and start a whole cluster
+#     cl_start_daemons NAME        syslog receiver, xinetd, lsyncd (if its config exists)
+#     cl_start_syslog / cl_start_xinetd / cl_start_lsyncd NAME [CONFIG]
+#     cl_stop_xinetd / cl_stop_lsyncd NAME
+#     cl_node_down NAME            the server "goes off": every process killed, link down
+#     cl_node_up NAME              link up, daemons started again
+#   Cluster description and provisioning
+#     cl_set NAME "NODES" DIR [--auto A] [--exclude PAT]...   declare a serverset (key generated)
+#     CL_ONLY_FROM, CL_SSL, CL_DELAY, CL_PORT                   class parameters (see defaults below)
+#     cl_provision NAME            configure NAME: CL_PROVISION=puppet (default: puppet apply of
+#                                  the module from the working tree) or classic (hand-written
+#                                  files in the original module's style, full csync2 -x per batch)
+#   Waiting and checking
+#     cl_wait_until TIMEOUT CMD... poll CMD every 0.2 s until it succeeds; 1 on timeout
+#     cl_tree NAME DIR             one line per entry: path TAB type mode size sha256 | -> target
+#     cl_same_tree DIR NODE...     all nodes hold identical trees under DIR (diff on stderr)
+#     cl_dirty NAME GROUP          prints NAME's dirty entries of GROUP; 0 when there are none
+#     cl_lsyncd_idle NAME [SECS]   lsyncd alive, no child and no output for a quiet window
+#     cl_mark_logs                 remember log sizes; cl_conflicts reports only newer lines
+#     cl_conflicts NAME            prints conflict / error lines logged since the mark; 0 if none
+#     cl_at_rest GROUP NODES...    no dirty entries, no new conflicts, every lsyncd idle
+#     cl_converge TIMEOUT GROUP DIR NODES...  wait for identical trees, then for rest; fail loudly
+#     cl_fail MSG                  print MSG and the nodes' recent logs, return 1
+
+CL_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CL_REPO=$(cd "$CL_LIB_DIR/.." && pwd)
+CL_PREFIX=cst
+CL_TMPROOT=${CL_TMPROOT:-/tmp/clustersync-test}
+CL_SUBNET=198.18.0
+: "${CL_ONLY_FROM:=}"
+: "${CL_SSL:=false}"
+: "${CL_DELAY:=1}"
+: "${CL_PORT:=30865}"
+: "${CL_PROVISION:=puppet}"
+: "${CL_HELPER:=}"
+
+cl_log() { printf '[%s] %s\n' "$(date +%H:%M:%S.%N | cut -c1-12)" "$*" >&2; }
+
+cl_wait_until() {
+  local timeout=$1; shift
+  local end=$(($(date +%s%N) / 100000000 + timeout * 10))
+  while :; do
+    if "$@"; then return 0; fi
+    if [ $(($(date +%s%N) / 100000000)) -ge "$end" ]; then return 1; fi
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------------------- run lifecycle
+
+_cl_starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
+
+cl_init() {
+  mkdir -p "$CL_TMPROOT"
+  cl_cleanup_stale
+  CL_RUN=$CL_PREFIX$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+  CL_DIR=$CL_TMPROOT/$CL_RUN
+  mkdir -p "$CL_DIR/nodes" "$CL_DIR/sets" "$CL_DIR/keys"
+  chmod 0700 "$CL_DIR" "$CL_DIR/keys"
+  echo "$BASHPID $(_cl_starttime "$BASHPID")" > "$CL_DIR/owner"
+  : > "$CL_DIR/nodes.list"
+  trap 'cl_teardown' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  ip netns add "$CL_RUN-net" || return 1
+  ip -n "$CL_RUN-net" link add br0 type bridge || return 1
+  ip -n "$CL_RUN-net" link set br0 up
+  ip -n "$CL_RUN-net" link set lo up
+  cl_log "run $CL_RUN in $CL_DIR"
+}
+
+# Kills every process of the network namespace NS (all processes of a node live in it).
+_cl_kill_ns() {
+  local ns=$1 pids round
+  for round in 1 2 3 4 5 6 7 8 9 10; do
+    pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+    [ -n "${pids// /}" ] || return 0
+    if [ "$round" -le 3 ]; then kill -TERM $pids 2>/dev/null; else kill -KILL $pids 2>/dev/null; fi
+    sleep 0.2
+  done
+}
+
+# Tears down the run in DIR named RUN (also used for stale runs).
+_cl_teardown_run() {
+  local run=$1 dir=$2 ns
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$run-"); do
+    _cl_kill_ns "$ns"
+    ip netns del "$ns" 2>/dev/null
+  done
+  # Mounts live only in the holders' namespaces, which died with them; the upper layers and
+  # bound directories are plain directories now.
+  [ -n "$dir" ] && [ -d "$dir" ] && rm -rf --one-file-system "$dir"
+}
+
+cl_teardown() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "${CL_RUN:-}" ]; then
+    if [ -n "${CL_KEEP:-}" ] && [ "$rc" != 0 ]; then
+      cl_log "CL_KEEP set: leaving run $CL_RUN running in $CL_DIR"
+    else
+      _cl_teardown_run "$CL_RUN" "$CL_DIR"
+    fi
+    CL_RUN=
+  fi
+  return "$rc"
+}
+
+cl_cleanup_stale() {
+  local ns run dir pid start
+  for run in $( { ip netns list 2>/dev/null | awk '{print $1}' | grep "^$CL_PREFIX[0-9a-f]\{6\}-" | sed 's/-.*//'
+                  ls "$CL_TMPROOT" 2>/dev/null | grep "^$CL_PREFIX[0-9a-f]\{6\}$"; } | sort -u); do
+    dir=$CL_TMPROOT/$run
+    if [ -f "$dir/owner" ]; then
+      read -r pid start < "$dir/owner"
+      if [ -n "$pid" ] && [ "$(_cl_starttime "$pid")" = "$start" ]; then continue; fi
+    fi
+    cl_log "removing stale run $run"
+    _cl_teardown_run "$run" "$dir"
+  done
+}
+
+# ---------------------------------------------------------------------------------- nodes
+
+cl_nodes() { cat "$CL_DIR/nodes.list"; }
+cl_node_dir() { echo "$CL_DIR/nodes/$1"; }
+cl_addr() { cat "$CL_DIR/nodes/$1/addr"; }
+cl_host_path() { echo "$CL_DIR/nodes/$1/data$2"; }
+_cl_pid() { cat "$CL_DIR/nodes/$1/holder.pid"; }
+
+cl_exec() {
+  local name=$1; shift
+  nsenter -t "$(_cl_pid "$name")" -m -u -n --wd=/ -- "$@"
+}
+
+cl_sh() {
+  local name=$1 script=$2; shift 2
+  cl_exec "$name" /bin/bash -c "$script" bash "$@"
+}
+
+# Every node resolves every node's name (serversets may list plain host names).
+_cl_write_hosts() {
+  local n
+  for n in $(cl_nodes); do
+    {
+      printf '127.0.0.1\tlocalhost\n'
+      awk '{printf "%s\t%s\n", $2, $1}' "$CL_DIR/hosts"
+    } | cl_exec "$n" /bin/sh -c 'cat > /etc/hosts'
+  done
+}
+
+cl_node_add() {
+  local name=$1 num=$2 ns="$CL_RUN-$1" dir="$CL_DIR/nodes/$1" d
+  local addr=$CL_SUBNET.$num
+  mkdir -p "$dir/data"
+  echo "$addr" > "$dir/addr"
+  : > "$dir/binds"
+  for d in $(_cl_all_dirs); do
+    echo "$dir/data$d $d" >> "$dir/binds"
+  done
+  ip netns add "$ns" || return 1
+  ip -n "$CL_RUN-net" link add "v$num" type veth peer name eth0 netns "$ns" || return 1
+  ip -n "$CL_RUN-net" link set "v$num" master br0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$addr/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  setsid ip netns exec "$ns" unshare --mount --uts --propagation private -- \
+    "$CL_LIB_DIR/holder.sh" "$name" "$dir" </dev/null >"$dir/holder.log" 2>&1 &
+  if ! cl_wait_until 10 test -s "$dir/holder.pid"; then
+    echo "cl_node_add $name: holder did not come up:" >&2; cat "$dir/holder.log" >&2; return 1
+  fi
+  echo "$name" >> "$CL_DIR/nodes.list"
+  echo "$name $addr" >> "$CL_DIR/hosts"
+  mkdir -p "$dir/upper/var/log"
+  _cl_write_hosts
+  cl_log "node $name up at $addr"
+}
+
+# ---------------------------------------------------------------------------------- daemons
+
+# Starts CMD inside NAME detached from the caller (no inherited stdout, not our child) and
+# prints its pid (nsenter and setsid exec in place, so the pid is CMD's).
+_cl_spawn() {
+  local name=$1 out=$2; shift 2
+  ( exec nsenter -t "$(_cl_pid "$name")" -m -u -n --wd=/ -- setsid "$@" </dev/null >>"$out" 2>&1 ) &
+  echo $!
+}
+
+cl_start_syslog() {
+  local name=$1 dir=$CL_DIR/nodes/$1
+  _cl_spawn "$name" "$dir/syslogd.out" perl "$CL_LIB_DIR/syslogd.pl" /dev/log /var/log/syslog > "$dir/syslogd.pid"
+  cl_wait_until 5 cl_exec "$name" test -S /dev/log
+}
+
+cl_start_xinetd() {
+  local name=$1
+  cl_exec "$name" rm -f /run/xinetd.pid
+  cl_exec "$name" xinetd -stayalive -pidfile /run/xinetd.pid </dev/null >/dev/null 2>&1 || return 1
+  cl_wait_until 5 cl_exec "$name" test -s /run/xinetd.pid || { echo "xinetd did not start on $name" >&2; return 1; }
+  # Ready when it listens on the csync2 port.
+  cl_wait_until 5 _cl_listening "$name" "$CL_PORT"
+}
+
+_cl_listening() { cl_exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
+cl_stop_xinetd() {
+  local name=$1 pid
+  pid=$(cl_exec "$name" cat /run/xinetd.pid 2>/dev/null) || return 0
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  cl_wait_until 5 _cl_not_alive "$pid"
+  cl_exec "$name" rm -f /run/xinetd.pid
+}
+
+_cl_not_alive() { ! kill -0 "$1" 2>/dev/null; }
+
+_cl_lsyncd_config() { echo "${CL_LSYNCD_CONFIG:-/etc/lsyncd/lsyncd.conf.lua}"; }
+
+cl_start_lsyncd() {
+  local name=$1 config=${2:-$(_cl_lsyncd_config)} dir=$CL_DIR/nodes/$1 pid
+  mkdir -p "$dir/upper/var/log"
+  pid=$(_cl_spawn "$name" "$dir/upper/var/log/lsyncd.stdout" lsyncd -nodaemon "$config")
+  echo "$pid" > "$dir/lsyncd.pid"
+  # lsyncd exits at once on a bad config; give it a moment to prove it is alive.
+  sleep 0.3
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "lsyncd did not start on $name:" >&2; tail -n 20 "$dir/upper/var/log/lsyncd.stdout" >&2; return 1
+  fi
+}
+
+cl_stop_lsyncd() {
+  local name=$1 pidfile=$CL_DIR/nodes/$1/lsyncd.pid pid
+  [ -s "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null
+  cl_wait_until 10 _cl_not_alive "$pid" || kill -KILL "$pid" 2>/dev/null
+  rm -f "$pidfile"
+}
+
+cl_start_daemons() {
+  local name=$1
+  cl_start_syslog "$name" || return 1
+  cl_start_xinetd "$name" || return 1
+  if cl_exec "$name" test -f "$(_cl_lsyncd_config)"; then cl_start_lsyncd "$name" || return 1; fi
+}
+
+# Brings up a cluster: nodes NAME:NUM..., provisioned in parallel, every listener started
+# before any lsyncd (whose start-up sync would otherwise find peers unreachable).
+cl_up() {
+  local spec name pids=() rc=0 p
+  for spec in "$@"; do cl_node_add "${spec%%:*}" "${spec#*:}" || return 1; done
+  for spec in "$@"; do cl_provision "${spec%%:*}" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ $rc = 0 ] || return 1
+  for spec in "$@"; do
+    name=${spec%%:*}
+    cl_start_syslog "$name" && cl_start_xinetd "$name" || return 1
+  done
+  for spec in "$@"; do
+    name=${spec%%:*}
+    if cl_exec "$name" test -f "$(_cl_lsyncd_config)"; then cl_start_lsyncd "$name" || return 1; fi
+  done
+}
+
+cl_node_down() {
+  local name=$1 pid pids
+  for pid in $(ip netns pids "$CL_RUN-$name"); do
+    [ "$pid" = "$(_cl_pid "$name")" ] || pids="${pids:-} $pid"
+  done
+  [ -n "${pids:-}" ] && kill -KILL $pids 2>/dev/null
+  rm -f "$CL_DIR/nodes/$name/lsyncd.pid"
+  cl_exec "$name" rm -f /run/xinetd.pid
+  ip -n "$CL_RUN-$name" link set eth0 down
+  cl_log "node $name down"
+}
+
+cl_node_up() {
+  local name=$1
+  ip -n "$CL_RUN-$name" link set eth0 up
+  cl_start_daemons "$name" || return 1
+  cl_log "node $name up again"
+}
+
+# ---------------------------------------------------------------- cluster description
+
+# cl_set NAME "NODE..." DIR... [--auto A] [--exclude PAT]...: a serverset over DIRs.
+cl_set() {
+  local name=$1 nodes=$2; shift 2
+  local dirs=() auto=none excludes=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --auto) auto=$2; shift 2 ;;
+      --exclude) excludes+=("$2"); shift 2 ;;
+      *) dirs+=("$1"); shift ;;
+    esac
+  done
+  local d=$CL_DIR/sets/$name
+  mkdir -p "$d"
+  echo "$nodes" > "$d/nodes"
+  printf '%s\n' "${dirs[@]}" > "$d/dirs"
+  echo "$auto" > "$d/auto"
+  if [ ${#excludes[@]} -gt 0 ]; then printf '%s\n' "${excludes[@]}" > "$d/exclude"; else : > "$d/exclude"; fi
+  [ -f "$CL_DIR/keys/$name.key" ] || (umask 077 && csync2 -k "$CL_DIR/keys/$name.key") || return 1
+}
+
+_cl_sets() { ls "$CL_DIR/sets" 2>/dev/null; }
+_cl_all_dirs() { cat "$CL_DIR"/sets/*/dirs 2>/dev/null | sort -u; }
+_cl_set_nodes() { cat "$CL_DIR/sets/$1/nodes"; }
+_cl_member() { case " $(_cl_set_nodes "$2") " in *" $1 "*) return 0 ;; esac; return 1; }
+
+cl_provision() {
+  local name=$1
+  case $CL_PROVISION in
+    puppet) _cl_provision_puppet "$name" ;;
+    classic) _cl_provision_classic "$name" ;;
+    *) echo "CL_PROVISION must be puppet or classic, not '$CL_PROVISION'" >&2; return 1 ;;
+  esac
+}
+
+# The original module's shape, written by hand: one csync2 group file per set, the xinetd
+# service, and an lsyncd config whose action runs a full `csync2 -C SET -x` per batch.
+_cl_provision_classic() {
+  local name=$1 set n d pat sources=""
+  for set in $(_cl_sets); do
+    _cl_member "$name" "$set" || continue
+    {
+      if [ "$CL_SSL" = true ]; then :; else echo 'nossl * *;'; fi
+      echo
+      echo "group $set {"
+      for n in $(_cl_set_nodes "$set"); do echo "  host $n@$(cl_addr "$n");"; done
+      echo "  key /etc/csync2_$set.key;"
+      while read -r d; do echo "  include $d;"; done < "$CL_DIR/sets/$set/dirs"
+      while read -r pat; do [ -n "$pat" ] && echo "  exclude $pat;"; done < "$CL_DIR/sets/$set/exclude"
+      [ "$(cat "$CL_DIR/sets/$set/auto")" = none ] || echo "  auto $(cat "$CL_DIR/sets/$set/auto");"
+      echo "}"
+    } | cl_sh "$name" 'cat > "$1"' "/etc/csync2_$set.cfg"
+    cl_sh "$name" 'umask 077; cat > "$1"' "/etc/csync2_$set.key" < "$CL_DIR/keys/$set.key"
+    while read -r d; do sources+="  [\"$d\"] = \"$set\","$'\n'; done < "$CL_DIR/sets/$set/dirs"
+  done
+  {
+    echo 'service csync2'
+    echo '{'
+    echo '  disable     = no'
+    echo '  flags       = REUSE'
+    echo '  socket_type = stream'
+    echo '  protocol    = tcp'
+    echo '  wait        = no'
+    echo '  user        = root'
+    echo '  server      = /usr/sbin/csync2'
+    echo '  server_args = -i -l'
+    echo "  port        = $CL_PORT"
+    echo '  type        = UNLISTED'
+    [ -n "$CL_ONLY_FROM" ] && echo "  only_from   = $CL_ONLY_FROM"
+    echo '}'
+  } | cl_sh "$name" 'cat > /etc/xinetd.d/csync2'
+  [ -n "$sources" ] || return 0
+  cl_sh "$name" 'mkdir -p /etc/lsyncd /var/log/lsyncd && cat > /etc/lsyncd/lsyncd.conf.lua' <<EOF
+settings {
+  logfile = "/var/log/lsyncd/lsyncd.log",
+  statusFile = "/var/log/lsyncd/lsyncd.status",
+  statusInterval = 1,
+}
+
+-- Every batch of events triggers a full check of the whole set (csync2 -x without paths).
+local csync2_classic = {
+  delay = $CL_DELAY,
+  maxProcesses = 1,
+  checkgauge = { syncid = true },
+  action = function(inlet)
+    local events = inlet.getEvents(function(event) return event.etype ~= "Init" end)
+    spawn(events, "/usr/sbin/csync2", "-C", inlet.getConfig().syncid, "-x")
+  end,
+  init = function(event)
+    spawn(event, "/usr/sbin/csync2", "-C", event.inlet.getConfig().syncid, "-x")
+  end,
+  collect = function(agent, exitcode)
+    if exitcode ~= 0 and agent.isList then return "again" end
+  end,
+}
+
+local sources = {
+$sources}
+for source, set in pairs(sources) do
+  sync { csync2_classic, source = source, syncid = set }
+end
+EOF
+}
+
+_cl_helper() {
+  if [ -n "$CL_HELPER" ]; then echo "$CL_HELPER"; return; fi
+  local b
+  for b in "$CL_REPO/build/clustersync-helper" /usr/local/bin/clustersync-helper; do
+    [ -x "$b" ] && { echo "$b"; return; }
+  done
+  echo "clustersync-helper not built (set CL_HELPER or run scripts/build)" >&2
+  return 1
+}
+
+# Puppet manifest of the cluster (same for every node; it selects by host name). Holds the
+# keys, so it is written 0600 into the run directory and never passed on a command line.
+_cl_manifest() {
+  local set n d pat helper first
+  helper=$(_cl_helper) || return 1
+  echo "file { [$(for d in $(_cl_all_dirs); do printf "'%s', " "$d"; done)]: ensure => directory }"
+  echo "class { 'clustersync':"
+  echo "  sources         => {"
+  for set in $(_cl_sets); do
+    while read -r d; do echo "    '$d' => '$set',"; done < "$CL_DIR/sets/$set/dirs"
+  done
+  echo "  },"
+  [ -n "$CL_ONLY_FROM" ] && echo "  csync_only_from => '$CL_ONLY_FROM',"
+  [ "$CL_PORT" = 30865 ] || echo "  csync_port      => $CL_PORT,"
+  [ "$CL_DELAY" = 1 ] || echo "  lsyncd_delay    => $CL_DELAY,"
+  [ "$CL_SSL" = true ] && echo "  ssl             => true,"
+  echo "  helper_path     => '$helper',"
+  echo "  manage_services => false,"
+  echo "}"
+  for set in $(_cl_sets); do
+    echo "clustersync::serverset { '$set':"
+    printf '  servers     => ['
+    first=1
+    for n in $(_cl_set_nodes "$set"); do
+      [ $first = 1 ] || printf ', '; first=0
+      printf "'%s@%s'" "$n" "$(cl_addr "$n")"
+    done
+    echo '],'
+    if [ -s "$CL_DIR/sets/$set/exclude" ]; then
+      printf '  exclude     => ['
+      first=1
+      while read -r pat; do [ $first = 1 ] || printf ', '; first=0; printf "'%s'" "$pat"; done < "$CL_DIR/sets/$set/exclude"
+      echo '],'
+    fi
+    [ "$(cat "$CL_DIR/sets/$set/auto")" = none ] || echo "  auto        => '$(cat "$CL_DIR/sets/$set/auto")',"
+    echo "  key_content => Sensitive('$(head -n1 "$CL_DIR/keys/$set.key")'),"
+    echo "}"
+  done
+}
+
+_cl_provision_puppet() {
+  local name=$1 mp=$CL_DIR/modulepath dir=$CL_DIR/nodes/$1
+  if [ ! -d "$mp" ]; then
+    mkdir -p "$mp"
+    ln -s "$CL_REPO" "$mp/clustersync"
+    ln -s /usr/share/puppet/modules/stdlib "$mp/stdlib"
+  fi
+  (umask 077 && _cl_manifest > "$CL_DIR/site.pp") || return 1
+  # --detailed-exitcodes: 0 no change, 2 changes, 4/6 failures.
+  cl_exec "$name" puppet apply --detailed-exitcodes --color=false --modulepath "$mp" "$CL_DIR/site.pp" \
+    > "$dir/puppet.log" 2>&1
+  local rc=$?
+  if [ "$rc" != 0 ] && [ "$rc" != 2 ]; then
+    echo "puppet apply failed on $name (exit $rc):" >&2
+    grep -v 'Facter: Permission denied' "$dir/puppet.log" | tail -n 30 >&2
+    return 1
+  fi
+}
+
+# ------------------------------------------------------------------------ checks and waits
+
+cl_tree() {
+  local name=$1 dir=$2
+  cl_sh "$name" '
+    cd "$1" || exit 1
+    t=$(mktemp) && s=$(mktemp) || exit 1
+    # Directory sizes depend on history, not content: leave them out.
+    find . -mindepth 1 \( -type d -printf "%P\td %m -\n" \) -o \( -type l -printf "%P\tl %m -> %l\n" \) \
+      -o \( -type f -printf "%P\tf %m %s\n" \) -o -printf "%P\t%y %m -\n" > "$t"
+    find . -mindepth 1 -type f -print0 | xargs -0 -r sha256sum | sed "s#^\([0-9a-f]*\)  \./\(.*\)#\2\t\1#" > "$s"
+    awk -F "\t" -v OFS="\t" "NR == FNR { h[\$1] = \$2; next } { print \$1, \$2 ((\$1 in h) ? \" \" h[\$1] : \"\") }" "$s" "$t" \
+      | LC_ALL=C sort
+    rm -f "$t" "$s"
+  ' "$dir"
+}
+
+cl_same_tree() {
+  local dir=$1; shift
+  local first=$1 n ref other rc=0
+  ref=$(cl_tree "$first" "$dir") || return 1
+  shift
+  for n in "$@"; do
+    other=$(cl_tree "$n" "$dir") || return 1
+    if [ "$ref" != "$other" ]; then
+      [ -n "${CL_QUIET_DIFF:-}" ] || { echo "trees differ under $dir: $first vs $n" >&2
+        diff <(echo "$ref") <(echo "$other") | head -n 20 >&2; }
+      rc=1
+    fi
+  done
+  return $rc
+}
+
+cl_dirty() {
+  local name=$1 group=$2 out rc
+  out=$(cl_exec "$name" csync2 -C "$group" -M 2>&1); rc=$?
+  # -M exits 2 when the dirty list is empty.
+  [ "$rc" = 2 ] && return 0
+  echo "$out"
+  return 1
+}
+
+_cl_lsyncd_logs() { ls "$CL_DIR/nodes/$1/upper/var/log/lsyncd.stdout" "$CL_DIR/nodes/$1"/upper/var/log/lsyncd/*.log 2>/dev/null; }
+
+_cl_lsyncd_snapshot() {
+  local name=$1 pid=$2 f
+  # Children's CPU time (reaped children) and the size of every log it writes.
+  awk '{print $16, $17}' "/proc/$pid/stat" 2>/dev/null
+  for f in $(_cl_lsyncd_logs "$name"); do stat -c '%n %s' "$f"; done
+}
+
+cl_lsyncd_idle() {
+  local name=$1 window=${2:-$((CL_DELAY + 1))} pid before end
+  pid=$(cat "$CL_DIR/nodes/$name/lsyncd.pid" 2>/dev/null) || { echo "no lsyncd on $name" >&2; return 1; }
+  kill -0 "$pid" 2>/dev/null || { echo "lsyncd on $name is not running" >&2; return 1; }
+  before=$(_cl_lsyncd_snapshot "$name" "$pid")
+  end=$(($(date +%s%N) / 100000000 + window * 10))
+  while [ $(($(date +%s%N) / 100000000)) -lt "$end" ]; do
+    if [ -n "$(ps -o pid= --ppid "$pid")" ]; then return 1; fi
+    sleep 0.1
+  done
+  [ "$before" = "$(_cl_lsyncd_snapshot "$name" "$pid")" ]
+}
+
+# Logs a scenario inspects for conflicts: csync2's client output (under lsyncd), lsyncd's
+# log, and the listener's syslog.
+_cl_logs() {
+  ls "$CL_DIR/nodes/$1/upper/var/log/lsyncd.stdout" "$CL_DIR/nodes/$1"/upper/var/log/lsyncd/*.log \
+     "$CL_DIR/nodes/$1/upper/var/log/syslog" 2>/dev/null
+}
+
+cl_mark_logs() {
+  local n f
+  for n in $(cl_nodes); do
+    for f in $(_cl_logs "$n"); do stat -c '%s %n' "$f"; done
+  done > "$CL_DIR/logmark"
+}
+
+# Lines written since cl_mark_logs to NAME's logs.
+cl_new_log_lines() {
+  local name=$1 f off
+  for f in $(_cl_logs "$name"); do
+    off=$(awk -v f="$f" '$2 == f {print $1}' "$CL_DIR/logmark" 2>/dev/null)
+    tail -c +$((${off:-0} + 1)) "$f" | sed "s#^#$name: #"
+  done
+}
+
+CL_CONFLICT_RE='conflict|also marked dirty|stays in dirty state|File is different|Identification failed|Connection closed|ERROR'
+
+# Lines matching CL_EXPECTED_RE (set by a scenario that causes them) are not reported.
+cl_conflicts() {
+  local out
+  out=$(cl_new_log_lines "$1" | grep -E -i "$CL_CONFLICT_RE")
+  [ -n "${CL_EXPECTED_RE:-}" ] && out=$(grep -E -v "$CL_EXPECTED_RE" <<<"$out")
+  [ -z "$out" ] && return 0
+  echo "$out"
+  return 1
+}
+
+# One member's part of cl_at_rest; prints its complaints.
+_cl_node_at_rest() {
+  local n=$1 group=$2 rc=0
+  if ! cl_wait_until 20 cl_dirty "$n" "$group" >/dev/null; then
+    echo "$n: entries left dirty in $group:"; cl_dirty "$n" "$group" | head -n 10; rc=1
+  fi
+  if ! cl_wait_until 20 cl_lsyncd_idle "$n" 2>&1; then echo "$n: lsyncd never went idle"; rc=1; fi
+  if ! cl_conflicts "$n" > "$CL_DIR/conflicts.$n"; then
+    echo "$n: unexpected conflicts/errors logged:"; head -n 10 "$CL_DIR/conflicts.$n"; rc=1
+  fi
+  return $rc
+}
+
+# At rest: every member of GROUP has no dirty entries, logged no conflict since the last
+# cl_mark_logs, and its lsyncd is idle. Waits (bounded) for dirty lists and lsyncd to settle;
+# the members are checked in parallel.
+cl_at_rest() {
+  local group=$1; shift
+  local n rc=0 pids=() i=0
+  for n in "$@"; do
+    _cl_node_at_rest "$n" "$group" > "$CL_DIR/rest.$n" 2>&1 & pids+=($!)
+  done
+  for n in "$@"; do
+    wait "${pids[$i]}" || { rc=1; cat "$CL_DIR/rest.$n" >&2; }
+    i=$((i + 1))
+  done
+  return $rc
+}
+
+cl_converge() {
+  local timeout=$1 group=$2 dir=$3; shift 3
+  local t0; t0=$(date +%s%N)
+  if ! CL_QUIET_DIFF=1 cl_wait_until "$timeout" cl_same_tree "$dir" "$@"; then
+    cl_same_tree "$dir" "$@"
+    cl_fail "no convergence of $dir on $* within ${timeout}s"
+    return 1
+  fi
+  cl_log "converged $dir on $* in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+  cl_at_rest "$group" "$@" || { cl_fail "$group not at rest on $*"; return 1; }
+}
+
+cl_fail() {
+  local n
+  echo "FAILURE: $*" >&2
+  for n in $(cl_nodes); do
+    echo "--- recent log lines of $n:" >&2
+    cl_new_log_lines "$n" | tail -n 15 >&2
+  done
+  return 1
+}
