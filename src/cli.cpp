@@ -209,6 +209,8 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
     FactsOptions facts_options;
     auto* facts_cmd = app.add_subcommand("facts", "Print what this node knows about its sync as JSON (a Facter external fact)");
     add_node_probe_options(*facts_cmd, facts_options.node, facts_options.config_dir, facts_options.database_dir);
+    facts_cmd->add_option("--cache-dir", facts_options.cache_dir,
+                          "where program versions and dirty counts are cached (default /var/cache/clustersync; \"\" turns caching off)");
 
     DoctorOptions doctor_options;
     bool doctor_json = false;

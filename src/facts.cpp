@@ -14,7 +14,7 @@ Facts gather_facts(const FactsOptions& options) {
     facts.helper_version = kVersion;
     facts.hostname = options.node.empty() ? local_host_name() : ascii_lower(options.node);
 
-    const Csync2Setup setup = locate_csync2(options.config_dir, options.database_dir);
+    const Csync2Setup setup = locate_csync2(options.config_dir, options.database_dir, options.cache_dir);
     facts.csync2 = {!setup.path.empty(), setup.path, setup.version};
     facts.csync2_config_dir = setup.config_dir;
     facts.csync2_database_dir = setup.database_dir;
@@ -25,14 +25,15 @@ Facts gather_facts(const FactsOptions& options) {
         ServersetFacts s;
         s.name = name;
         s.config = setup.config_dir + "/csync2_" + name + ".cfg";
-        s.dirty = count_dirty_files(setup.database_dir + "/" + facts.hostname + "_" + name + ".db3", s.dirty_error);
+        s.dirty = count_dirty_files(setup.database_dir + "/" + facts.hostname + "_" + name + ".db3", s.dirty_error,
+                                    options.cache_dir);
         facts.serversets.push_back(std::move(s));
     }
 
     facts.lsyncd.path = find_program("lsyncd");
     facts.lsyncd.found = !facts.lsyncd.path.empty();
     if (facts.lsyncd.found)
-        facts.lsyncd.version = parse_version_line(run_command({facts.lsyncd.path, "--version"}, {}, 2000).out);
+        facts.lsyncd.version = parse_version_line(program_output(facts.lsyncd.path, {"--version"}, options.cache_dir));
 
     long watches = 0;
     bool readable = true;

@@ -42,10 +42,11 @@ struct FactsOptions {
     std::string node;          ///< csync2 host name (csync2 -N); default gethostname() lower-cased
     std::string config_dir;    ///< csync2's config directory
     std::string database_dir;  ///< csync2's database directory (csync2 -D)
+    std::string cache_dir = "/var/cache/clustersync";  ///< program versions and dirty counts; empty: no cache
 };
 
-/// Reads the node. Bounded: two short program runs (csync2's usage text, lsyncd --version),
-/// one count per csync2 database, one pass over /proc.
+/// Reads the node: one pass over /proc, and, only when the file changed since the cached result,
+/// one count per csync2 database and two short program runs (csync2's usage text, lsyncd --version).
 Facts gather_facts(const FactsOptions& options);
 
 /// The facts as Facter 4 reads an external executable fact: one JSON object under the single

@@ -80,6 +80,12 @@ struct CommandResult {
 CommandResult run_command(const std::vector<std::string>& argv,
                           const std::vector<std::pair<std::string, std::string>>& extra_env, int timeout_ms);
 
+/// The combined stdout and stderr of `program args...`, run with a 2 s limit, remembered in
+/// cache_dir (empty: no cache) and reused while the program file keeps its inode, size and
+/// modification time: a version never changes without the binary changing, and each run of a
+/// program costs several milliseconds that Facter pays on every agent run.
+std::string program_output(const std::string& program, const std::vector<std::string>& args, const std::string& cache_dir);
+
 /// A running lsyncd that belongs to this node.
 struct LsyncdProcess {
     int pid = 0;
@@ -97,8 +103,10 @@ std::vector<LsyncdProcess> find_lsyncd_processes();
 std::optional<long> inotify_watch_limit();
 
 /// Counts distinct files in the `dirty` table of a csync2 sqlite database, opened read-only.
-/// Nothing (with `error` set) when the file is missing or cannot be read.
-std::optional<long> count_dirty_files(const std::string& db_path, std::string& error);
+/// Nothing (with `error` set) when the file is missing or cannot be read. With a cache_dir, the
+/// count is remembered and reused while the database file keeps its inode, size and modification
+/// time (sqlite rewrites the file on every commit), so an idle node pays nothing for it.
+std::optional<long> count_dirty_files(const std::string& db_path, std::string& error, const std::string& cache_dir = "");
 
 /// What stat() tells doctor about a path.
 struct PathStatus {
@@ -129,7 +137,8 @@ struct Csync2Setup {
 /// Finds csync2 and its directories. config_dir: the given one, else $CSYNC2_SYSTEM_DIR, else
 /// the one compiled into csync2 (read from its usage text, which costs one short run), else the
 /// OS family's (/etc/os-release). database_dir: the given one, else csync2's default.
-Csync2Setup locate_csync2(const std::string& config_dir, const std::string& database_dir);
+/// cache_dir: see program_output().
+Csync2Setup locate_csync2(const std::string& config_dir, const std::string& database_dir, const std::string& cache_dir = "");
 
 /// Opens a TCP connection to host:port and closes it; nothing on success, else why it failed
 /// ("connection refused", "timed out after 1000 ms", "cannot resolve ..."). Tries every address.

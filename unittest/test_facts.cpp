@@ -2,6 +2,13 @@
 // config file names), the JSON Facter reads, and the facts.d wrapper without the helper.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -190,4 +197,63 @@ TEST_CASE("facts.d wrapper passes the helper's output through", "[facts]") {
     const auto r = run_command({script}, {{"CLUSTERSYNC_HELPER", "/bin/echo"}}, 5000);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "facts\n");
+}
+
+TEST_CASE("program_output reuses the cached output until the program file changes", "[facts]") {
+    char dir_template[] = "/tmp/clustersync-test-cache.XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    const std::string program = dir + "/fakeprog";
+    const std::string runs = dir + "/runs";
+    const auto write_program = [&](const std::string& version) {
+        std::ofstream(program) << "#!/bin/sh\necho run >> " << runs << "\necho 'Version: " << version << "'\n";
+        REQUIRE(chmod(program.c_str(), 0755) == 0);
+    };
+    const auto run_count = [&] {
+        const auto text = read_text_file(runs);
+        return text ? std::count(text->begin(), text->end(), '\n') : 0;
+    };
+    write_program("1.0");
+    CHECK(parse_version_line(program_output(program, {"--version"}, dir + "/cache")) == "1.0");
+    CHECK(parse_version_line(program_output(program, {"--version"}, dir + "/cache")) == "1.0");
+    CHECK(run_count() == 1);
+    write_program("1.10");  // a new binary: new size and mtime
+    CHECK(parse_version_line(program_output(program, {"--version"}, dir + "/cache")) == "1.10");
+    CHECK(run_count() == 2);
+    CHECK(parse_version_line(program_output(program, {"--version"}, "")) == "1.10");  // no cache: always runs
+    CHECK(run_count() == 3);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("count_dirty_files counts distinct files and caches the count while the database is unchanged", "[facts]") {
+    char dir_template[] = "/tmp/clustersync-test-dirty.XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    const std::string db_path = dir + "/node1_uploads.db3";
+    const auto sql = [&](const std::string& statement) {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    };
+    // csync2's schema: one row per file and peer.
+    sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
+        "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', 'node2'), ('/srv/a', 0, 'node1', 'node3'), ('/srv/b', 0, 'node1', 'node2');");
+    std::string error;
+    CHECK(count_dirty_files(db_path, error) == 2);
+    CHECK(count_dirty_files(db_path, error, dir + "/cache") == 2);
+
+    // The cached value is what a second run returns: proven by planting a different one.
+    const std::string cache_file = dir + "/cache/node1_uploads.db3.dirty";
+    auto cached = read_text_file(cache_file);
+    REQUIRE(cached);
+    REQUIRE(cached->size() > 2);
+    CHECK(cached->substr(cached->size() - 2) == "2\n");
+    std::ofstream(cache_file) << cached->substr(0, cached->size() - 2) << "99\n";
+    CHECK(count_dirty_files(db_path, error, dir + "/cache") == 99);
+
+    // Any write to the database invalidates it.
+    sql("INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');");
+    CHECK(count_dirty_files(db_path, error, dir + "/cache") == 3);
+    std::filesystem::remove_all(dir);
 }
