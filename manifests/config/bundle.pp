@@ -109,6 +109,7 @@ define clustersync::config::bundle {
         group   => 'root',
         mode    => '0644',
         content => $clustersync::ssl_cert,
+        before  => Class['clustersync::service'],
       }
       file { "${clustersync::csync2_dir}/csync2_ssl_key.pem":
         ensure    => file,
@@ -117,6 +118,7 @@ define clustersync::config::bundle {
         mode      => '0600',
         show_diff => false,
         content   => Sensitive.new($clustersync::ssl_key.unwrap),
+        before    => Class['clustersync::service'],
       }
     }
 
