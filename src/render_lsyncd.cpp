@@ -169,7 +169,7 @@ local function csync2_sync(group, source)
 				return "ok"
 			end
 			log("Normal", "csync2 -C ", group, " exited with ", exitcode, " for ", #state.running,
-				" path(s) under ", source, "; retrying in ", state.backoff, " s")
+				" path(s) under ", source, "; they are retried (back-off ", state.backoff, " s)")
 			for _, path in ipairs(state.running) do add_pending(path) end
 			state.running = {}
 			local wait = state.backoff
@@ -200,7 +200,9 @@ std::string render_lsyncd(const NodePlan& plan) {
         "-- -N: the host name the group files use for this node (the listener gets it too).\n"
         "-- -B: commit each database change at once, so these runs and the csync2 listener on\n"
         "-- this node see each other's records instead of marking a file dirty on both sides.\n"
-        "local options = { \"-N\", " + lua_string(plan.node) + ", \"-B\"";
+        "-- -A: without fsync per change (the listener runs with -B -A as well); see\n"
+        "-- docs/lsyncd-action.md for the trade-off.\n"
+        "local options = { \"-N\", " + lua_string(plan.node) + ", \"-B\", \"-A\"";
     if (plan.port != 30865) out += ", \"-p\", " + lua_string(std::to_string(plan.port));
     out += " }\n";
     out += kAction;
