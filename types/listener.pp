@@ -1,3 +1,2 @@
-# @summary How the csync2 listener is started: by xinetd (as the original module) or by a
-#   systemd socket unit with an address allow-list.
+# @summary How the csync2 listener is started: by xinetd (as the original) or a systemd socket with an allow-list.
 type Clustersync::Listener = Enum['xinetd', 'systemd']

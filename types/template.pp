@@ -1,3 +1,2 @@
-# @summary A template name as `template()` (ending in `.erb`) or `epp()` (any other) takes it:
-#   `module/file.erb` or `module/file.epp`.
+# @summary A template name: `module/file.erb` (rendered by `template()`) or `module/file.epp` (by `epp()`).
 type Clustersync::Template = Pattern[/\A[a-z][a-z0-9_]*\/\S+\z/]

@@ -1,5 +1,4 @@
-# @summary Builds the model from the class and every declared serverset, has the helper validate and
-#   render it in one run, and declares the node's files.
+# @summary Builds the model, has the helper validate and render it in one run, declares the node's files.
 #
 # The model holds no secret: a serverset given `key_content` appears with `key_content: true` and
 # the key file is written here from the Sensitive value.
@@ -47,7 +46,10 @@ define clustersync::config::bundle {
 
   # generate() fails on a missing command with a message about the command line; say what to do instead.
   unless find_file($helper) {
-    fail("Class[Clustersync]: helper_path: '${helper}' does not exist on the machine that compiles the catalog: install clustersync-helper there (scripts/build) or set helper_path")
+    fail(@("MESSAGE"/L))
+      Class[Clustersync]: helper_path: '${helper}' does not exist on the machine that compiles the catalog: \
+      install clustersync-helper there (scripts/build) or set helper_path
+      | MESSAGE
   }
 
   # The kernel limits one argument to 128 KiB; 30,000 characters stay below it even in 4-byte UTF-8.
@@ -90,14 +92,18 @@ define clustersync::config::bundle {
   }
 
   if $member_of.empty {
-    notice("Clustersync: node '${node}' is a member of no serverset with sources (${names.join(', ')}): no csync2 group and no lsyncd sync here")
+    notice(@("MESSAGE"/L))
+      Clustersync: node '${node}' is a member of no serverset with sources (${names.join(', ')}): \
+      no csync2 group and no lsyncd sync here
+      | MESSAGE
   } else {
     $bundle['serversets'].each |$group| {
-      clustersync::config::group { $group['name']:
+      $name = $group['name']
+      clustersync::config::group { $name:
         config_file  => $group['config_file'],
         key_file     => $group['key_file'],
         source_paths => $group['sources'],
-        content      => $files["csync2:${group['name']}"]['content'],
+        content      => $files["csync2:${name}"]['content'],
         before       => Class['clustersync::service'],
       }
     }
