@@ -66,7 +66,8 @@
 #   serversets this node is a member of), `node_name`, `csync2_bin`, `csync2_dir` and `logdir`.
 # @param serversets
 #   Serversets to declare, name => parameters of `clustersync::serverset`; for Hiera users.
-#   Separately declared `clustersync::serverset` resources work alongside.
+#   Separately declared `clustersync::serverset` resources work alongside. A `key_content` given
+#   here as a plain string is passed on as Sensitive.
 # @param helper_path
 #   Absolute path of `clustersync-helper` on the machine that compiles the catalog (the Puppet
 #   server, or the node under `puppet apply`).
@@ -75,7 +76,9 @@
 #   to the csync2 listener and to every csync2 run lsyncd starts.
 # @param listener
 #   What starts the csync2 listener: `xinetd` (its own `/etc/xinetd.d/csync2`, as the original) or
-#   `systemd` (a `csync2.socket` unit with `IPAddressAllow=` from `csync_only_from`).
+#   `systemd` (a `csync2.socket` unit with `IPAddressAllow=` from `csync_only_from`). With
+#   `manage_services`, the xinetd listener stops `csync2.socket` on systemd hosts; after a switch
+#   from xinetd to systemd, remove `/etc/xinetd.d/csync2` (it would hold the port).
 # @param ssl
 #   Encrypt csync2's traffic with one certificate and key shared by all members. `false` writes
 #   `nossl * *;` (as the original): the pre-shared key then only authenticates.
@@ -130,9 +133,12 @@ class clustersync (
   # The name csync2 compares with the `host` entries; every csync2 the module starts gets it as -N.
   $csync2_host = pick($node_name, $facts.dig('clustersync', 'hostname'), $facts.dig('networking', 'hostname'))
 
+  # A key given as a plain string becomes Sensitive here, so the serverset resource never holds it in clear.
   $serversets.each |$name, $params| {
     clustersync::serverset { $name:
-      * => $params,
+      * => $params.map |$key, $value| {
+        [$key, if $key == 'key_content' and $value =~ String { Sensitive($value) } else { $value }]
+      }.convert_to(Hash),
     }
   }
 

@@ -23,10 +23,24 @@ class clustersync::listener {
       content => epp('clustersync/xinetd-csync2.epp', $params),
     }
     if $clustersync::manage_services {
+      # xinetd rereads its files on SIGHUP; a restart would also drop the transfers in progress.
+      $reload = $facts['service_provider'] ? {
+        'systemd' => 'systemctl reload xinetd',
+        default   => '/etc/init.d/xinetd reload',
+      }
       service { 'xinetd':
         ensure    => running,
         enable    => true,
+        restart   => $reload,
         subscribe => File['/etc/xinetd.d/csync2'],
+      }
+      # The socket unit (Debian's, or this module's after a switch of listener) would hold the port.
+      if $facts['service_provider'] == 'systemd' {
+        service { 'csync2.socket':
+          ensure => stopped,
+          enable => false,
+          before => Service['xinetd'],
+        }
       }
     }
   } else {

@@ -72,3 +72,16 @@ def helper_file(model, id)
   raise "helper rendered no #{id} for #{model['node']}" unless file
   file['content']
 end
+
+# The messages notice() and warning() log while the catalogue compiles.
+def compile_logs
+  logs = []
+  destination = Puppet::Test::LogCollector.new(logs)
+  Puppet::Util::Log.newdestination(destination)
+  begin
+    catalogue
+  ensure
+    Puppet::Util::Log.close(destination)
+  end
+  logs
+end

@@ -49,7 +49,7 @@ define clustersync::config::bundle {
     fail(@("MESSAGE"/L))
       Class[Clustersync]: helper_path: '${helper}' does not exist on the machine that compiles the catalog: \
       install clustersync-helper there (scripts/build) or set helper_path
-      | MESSAGE
+      |- MESSAGE
   }
 
   # The kernel limits one argument to 128 KiB; 30,000 characters stay below it even in 4-byte UTF-8.
@@ -95,7 +95,7 @@ define clustersync::config::bundle {
     notice(@("MESSAGE"/L))
       Clustersync: node '${node}' is a member of no serverset with sources (${names.join(', ')}): \
       no csync2 group and no lsyncd sync here
-      | MESSAGE
+      |- MESSAGE
   } else {
     $bundle['serversets'].each |$group| {
       $name = $group['name']

@@ -50,7 +50,11 @@ describe 'clustersync' do
         .with_content(%r{^\tdisable\t\t= no$})
         .that_notifies('Service[xinetd]')
     end
-    it { is_expected.to contain_service('xinetd').with(ensure: 'running', enable: true) }
+    it { is_expected.to contain_service('xinetd').with(ensure: 'running', enable: true, restart: 'systemctl reload xinetd') }
+    it { is_expected.to contain_service('csync2.socket').with(ensure: 'stopped', enable: false).that_comes_before('Service[xinetd]') }
+    it 'tells the node at compile time that it syncs nothing' do
+      expect(compile_logs.map(&:message)).to include(%r{Clustersync: node 'vm' is a member of no serverset with sources \(serverd, uploads\)})
+    end
     it 'writes no csync2 group and stops lsyncd' do
       is_expected.not_to contain_file('/etc/csync2_uploads.cfg')
       is_expected.not_to contain_file('/etc/csync2_serverd.cfg')
@@ -160,6 +164,15 @@ describe 'clustersync' do
     end
   end
 
+  context 'on a node without systemd' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net').merge('service_provider' => 'debian') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
+
+    it { is_expected.to contain_service('xinetd').with_restart('/etc/init.d/xinetd reload') }
+    it { is_expected.not_to contain_service('csync2.socket') }
+  end
+
   context 'with csync_port as an integer' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:pre_condition) { UPLOADS }
@@ -228,6 +241,7 @@ describe 'clustersync' do
     let(:facts) { ClustersyncFacts.redhat('8', 'foo.example.net') }
     let(:pre_condition) { EXAMPLE }
 
+    it { is_expected.to compile.with_all_deps }
     it { is_expected.to contain_file('/etc/xinetd.d/csync2') }
     it { is_expected.to contain_file('/etc/csync2/csync2_uploads.cfg') }
   end
@@ -263,9 +277,24 @@ describe 'clustersync' do
 
     it { is_expected.to compile.with_all_deps }
     it { is_expected.to contain_clustersync__serverset('web').with_auto('younger') }
+    it 'passes a plain key_content on as Sensitive' do
+      expect(catalogue.resource('Clustersync::Serverset', 'web').sensitive_parameters).to include(:key_content)
+      expect(catalogue.resource('File', '/etc/csync2_web.key').sensitive_parameters).to include(:content)
+    end
     it { is_expected.to contain_file('/etc/csync2_web.cfg').with_content(%r{^\tauto younger;$}).with_content(%r{^\texclude \*\.tmp;$}) }
     it { is_expected.to contain_file('/etc/csync2_uploads.cfg') }
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(%r{csync2_sync\("uploads", "/var/uploads"\)}).with_content(%r{csync2_sync\("web", "/srv/www"\)}) }
+  end
+
+  context 'with a model the helper warns about' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
+    let(:pre_condition) { "clustersync::serverset { 'uploads': servers => ['foo.example.net'], key_source => '/k' }" }
+
+    it 'passes the warning on' do
+      expect(compile_logs.select { |l| l.level == :warning }.map(&:message))
+        .to include(%r{Class\[Clustersync\]: serversets\.uploads\.servers: only 1 server})
+    end
   end
 
   context 'with the serverset declared after the class' do
