@@ -2,10 +2,15 @@
 // states, and both report formats.
 #include <catch2/catch.hpp>
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "csync2_cfg.hpp"
 #include "doctor.hpp"
 
@@ -461,4 +466,33 @@ TEST_CASE("format_json: counts, healthy flag and every finding", "[doctor]") {
   ]
 }
 )json");
+}
+
+// ---- command line ------------------------------------------------------------------------
+
+TEST_CASE("doctor on a node without any serverset reports it and exits 1", "[doctor]") {
+    char dir_template[] = "/tmp/clustersync-test-doctor.XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    for (const bool json : {false, true}) {
+        std::vector<std::string> args{"clustersync-helper", "doctor", "--config-dir", dir, "--node", "Node1"};
+        if (json) args.push_back("--json");
+        std::vector<const char*> argv;
+        for (const auto& a : args) argv.push_back(a.c_str());
+        std::istringstream in;
+        std::ostringstream out, err;
+        CHECK(run(static_cast<int>(argv.size()), argv.data(), in, out, err) == 1);
+        CHECK(err.str().empty());
+        const std::string wanted = "no csync2_NAME.cfg in " + dir + ": this node syncs nothing";
+        CHECK(out.str().find(wanted) != std::string::npos);
+        CHECK(out.str().find(json ? "\"node\": \"node1\"" : "node1: ") != std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("doctor rejects a port outside 1..65535 as a usage error", "[doctor]") {
+    const char* argv[] = {"clustersync-helper", "doctor", "--port", "70000"};
+    std::istringstream in;
+    std::ostringstream out, err;
+    CHECK(run(4, argv, in, out, err) == 2);
 }

@@ -9,9 +9,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli.hpp"
 #include "facts.hpp"
 #include "probe.hpp"
 
@@ -255,5 +257,27 @@ TEST_CASE("count_dirty_files counts distinct files and caches the count while th
     // Any write to the database invalidates it.
     sql("INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');");
     CHECK(count_dirty_files(db_path, error, dir + "/cache") == 3);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("facts command prints one clustersync object for the given directories", "[facts]") {
+    char dir_template[] = "/tmp/clustersync-test-factscli.XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    std::ofstream(dir + "/csync2_www.cfg") << "group www { host node1 node2; key /k; include /srv/www; }\n";
+    const std::vector<std::string> args{"clustersync-helper", "facts",    "--config-dir", dir,       "--db-dir",
+                                        dir,                  "--node",   "NODE1",        "--cache-dir", ""};
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::istringstream in;
+    std::ostringstream out, err;
+    CHECK(run(static_cast<int>(argv.size()), argv.data(), in, out, err) == 0);
+    CHECK(err.str().empty());
+    const std::string json = out.str();
+    CHECK(json.rfind("{\n  \"clustersync\": {\n    \"helper\": true,", 0) == 0);
+    CHECK(json.find("\"hostname\": \"node1\"") != std::string::npos);
+    CHECK(json.find("\"config_dir\": \"" + dir + "\"") != std::string::npos);
+    CHECK(json.find("\"www\": {\n        \"config\": \"" + dir + "/csync2_www.cfg\",\n        \"dirty\": null,\n"
+                    "        \"dirty_error\": \"no database " + dir + "/node1_www.db3") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
