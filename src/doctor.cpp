@@ -431,6 +431,9 @@ NodeState inspect_node(const DoctorOptions& o) {
                 ss.sync_check.skipped = "not a member";
             else if (!parse_refusal(ss.parse_check).empty() || !ss.parse_check.result.started)
                 ss.sync_check.skipped = "csync2 refuses the config";
+            else if (!ss.peers.empty() &&
+                     std::all_of(ss.peers.begin(), ss.peers.end(), [](const PeerState& p) { return p.error.has_value(); }))
+                ss.sync_check.skipped = "no peer is reachable";  // -T would only wait for the same timeouts
             else {
                 auto t = args;
                 t.push_back("-T");
