@@ -16,8 +16,13 @@ state=/tmp/h2sync-nodes  # per-member directories behind those binds
 ns_a=h2proof-a ns_b=h2proof-b
 fails=0
 
+kill_tree() {  # kill_tree PID: the process and its descendants (csync2 runs of lsyncd, listener children)
+    local child
+    for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+    kill -9 "$1" 2>/dev/null
+}
 cleanup() {
-    for pid in ${pids:-}; do kill "$pid" 2>/dev/null; done
+    for pid in ${pids:-}; do kill_tree "$pid"; done
     wait 2>/dev/null
     ip netns del $ns_a 2>/dev/null; ip netns del $ns_b 2>/dev/null
     umount "$top"/* 2>/dev/null
@@ -25,6 +30,7 @@ cleanup() {
     rm -rf "$state" "$top"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 KEEP= cleanup
 
 say() { printf '%s %s\n' "$(date +%T.%N | cut -c1-12)" "$*"; }
@@ -50,9 +56,12 @@ for node in nodea nodeb; do
     mkdir -p "$state/$node"/{data,etc,db,log,render}
     "$helper" render --model-json "$model" --node $node --output-dir "$state/$node/render" >/dev/null || exit 1
     cp "$state/$node/render$top/etc/"* "$state/$node/etc/"
-    # Experiments: CLIENT_OPTS replaces the csync2 options of the rendered action.
+    # Experiments: CLIENT_OPTS replaces the csync2 options of the rendered action (LISTENER_OPTS,
+    # default "-B -A", those of the listener).
     [ -z "${CLIENT_OPTS:-}" ] || sed -i "s|^local options = .*|local options = { \"-N\", \"$node\", $CLIENT_OPTS }|" \
         "$state/$node/etc/lsyncd.conf.lua"
+    # Experiments: SETTLE replaces the action's pause.
+    [ -z "${SETTLE:-}" ] || sed -i "s|^local settle = .*|local settle = $SETTLE|" "$state/$node/etc/lsyncd.conf.lua"
     printf '%s\n' "$key" >"$state/$node/etc/csync2_proof.key"
     chmod 600 "$state/$node/etc/csync2_proof.key"
 done
@@ -83,7 +92,7 @@ in_member() {  # in_member NODE COMMAND...: runs COMMAND in the member's namespa
     nsenter -t "${shell_pid[$node]}" -m -n -- "$@"
 }
 start_listener() {
-    nsenter -t "${shell_pid[$1]}" -m -n -- env CSYNC2_SYSTEM_DIR=$top/etc /usr/sbin/csync2 -ii ${VERBOSE:+-v} -N "$1" ${LISTENER_OPTS:--B} -D $top/db \
+    nsenter -t "${shell_pid[$1]}" -m -n -- env CSYNC2_SYSTEM_DIR=$top/etc /usr/sbin/csync2 -ii ${VERBOSE:+-v} -N "$1" ${LISTENER_OPTS:--B -A} -D $top/db \
         >>"$state/$1/listener.out" 2>&1 &
     pids="$pids $!"
     eval "listener_$1=$!"
@@ -124,6 +133,12 @@ converged() {  # converged DESCRIPTION TIMEOUT
     fi
 }
 
+# Experiment: WAL=1 switches both databases to WAL mode.
+if [ -n "${WAL:-}" ]; then
+    sleep 1
+    for node in nodea nodeb; do sqlite3 "$state/$node/db/${node}_proof.db3" 'PRAGMA journal_mode=WAL;' >/dev/null; done
+fi
+if [ -z "${ONLY_BURST:-}" ]; then
 in_member nodea sh -c "echo hello > $top/data/one"
 converged "a new file on nodea reaches nodeb" 10
 in_member nodea mv $top/data/one "$top/data/one renamed"
@@ -143,6 +158,7 @@ sleep 3
 check "with nodeb's listener down the change waits on nodea" test -n "$(dirty nodea)"
 start_listener nodeb
 converged "after nodeb's listener is back, the retry delivers it" 20
+fi
 
 in_member nodea sh -c "mkdir -p $top/data/burst && cd $top/data/burst && for i in \$(seq ${BURST:-1000}); do echo \$i > f\$i; done"
 converged "a ${BURST:-1000}-file burst with lsyncd on both members" 60

@@ -19,6 +19,9 @@ local path_max = 4096
 local retry_first = 5
 local retry_max = 60
 local max_pending = 10000
+-- Seconds between taking a batch and checking it, so a file the csync2 listener of this node
+-- is still writing (renamed into place, not yet recorded) is recorded before it is checked.
+local settle = 0.3
 
 local unpack = table.unpack or unpack
 
@@ -58,6 +61,16 @@ local function csync2_sync(group, source)
 		return false
 	end
 
+	-- csync2 writes a received file as ".NAME.XXXXXX" beside NAME and renames it into place,
+	-- and creates and removes more such scratch files on both ends. A path of that form that
+	-- was created within this batch, next to a NAME that changed in it too, is such a file:
+	-- csync2 never recorded it, so checking it would only cost a run.
+	local function scratch(set, created, path)
+		if not created[path] then return false end
+		local dir, name = path:match("^(.*)/%.([^/]+)%.%w%w%w%w%w%w$")
+		return dir ~= nil and (set[dir .. "/" .. name] or set[dir .. "/." .. name]) == true
+	end
+
 	local function add_pending(path)
 		if state.pending[source] or state.pending[path] then return end
 		if state.npending >= max_pending then
@@ -78,9 +91,14 @@ local function csync2_sync(group, source)
 		end)
 	end
 
-	local function run(agent, paths)
+	local function run(agent, paths, wait)
 		state.running = paths
-		spawn(agent, csync2, unpack(command(paths)))
+		if wait > 0 then
+			-- The script is constant; the pause and the command are its arguments.
+			spawn(agent, "/bin/sh", "-c", 'sleep "$0" && exec "$@"', tostring(wait), csync2, unpack(command(paths)))
+		else
+			spawn(agent, csync2, unpack(command(paths)))
+		end
 	end
 
 	return {
@@ -93,7 +111,7 @@ local function csync2_sync(group, source)
 		-- was not running.
 		init = function(event)
 			state.inlet = event.inlet
-			run(event, { source })
+			run(event, { source }, 0)
 		end,
 
 		action = function(inlet)
@@ -123,8 +141,10 @@ local function csync2_sync(group, source)
 				end
 			end
 			-- Move events give both paths: csync2 has no rename, it deletes and copies.
+			local created = {}
 			local relatives = events.getPaths(function(etype, path, path2)
 				if etype == "Blanket" then return false end
+				if etype == "Create" then created[absolute(path)] = true end
 				return path, path2
 			end)
 			for _, relative in ipairs(relatives) do
@@ -153,9 +173,9 @@ local function csync2_sync(group, source)
 			table.sort(list)
 			local paths = {}
 			for _, path in ipairs(list) do
-				if not covered(set, path) then paths[#paths + 1] = path end
+				if not covered(set, path) and not scratch(set, created, path) then paths[#paths + 1] = path end
 			end
-			run(events, paths)
+			run(events, paths, settle)
 		end,
 
 		-- Every outcome ends the events: a failed run's paths go to `pending` and come back

@@ -5,8 +5,12 @@
 #                                      must find the node in the group and cover each of its sources
 #   check_real.sh lsyncd CASE_DIR...   every expected/lsyncd file is loaded by the real lsyncd against
 #                                      throw-away directories and must start every sync
+#   check_real.sh action CASE_DIR      runs the lsyncd config of CASE_DIR (one source) in the real lsyncd
+#                                      with a recorder as csync2, makes changes, and checks the paths of
+#                                      every csync2 run, and that a failed run is retried
 #   --break=MUTATION                   first damages each file (csync2: syntax, quotes; lsyncd: key,
-#                                      escape) and then passes only if the tool rejects every damaged
+#                                      escape; action: scratch, retry) and then passes only if the
+#                                      check rejects every damaged
 #                                      file: the proof that the checks above can fail
 #
 # csync2 never touches /var/lib/csync2 here (-D), and lsyncd watches only directories under a
@@ -34,6 +38,8 @@ damage() {
         quotes) sed -i 's/"//g' "$1" ;;                     # write every word bare
         key) sed -i 's/^\t\tonMove = true,$/\t\tonMove = true, bogus = 1,/' "$1" ;;
         escape) sed -i 's/\\\\/\\/g' "$1" ;;                # forget to escape backslashes
+        scratch) sed -i 's/ and not scratch(set, created, path)//' "$1" ;;  # keep csync2's scratch paths
+        retry) sed -i 's/^\t\t\tfor _, path in ipairs(state.running) do add_pending(path) end$//' "$1" ;;
         *) echo "unknown mutation: $mutation" >&2; exit 2 ;;
     esac
     [ "$(cksum <"$1")" != "$before" ]
@@ -115,11 +121,58 @@ check_lsyncd() {
     return $problems
 }
 
+# check_action CASE FILE: the paths the action hands csync2 for a known sequence of changes.
+check_action() {
+    local case_dir=$1 file=$2 dir src conf pid problems=0 expected
+    dir=$(mktemp -d -p "$work")
+    src=$dir/src
+    conf=$dir/lsyncd.conf.lua
+    mkdir -p "$src" "$dir/log"
+    # The recorder logs one line per run (its arguments after "--", joined by "|") and fails
+    # while $dir/fail exists.
+    printf '%s\n' '#!/bin/sh' 'while [ "$1" != "--" ]; do shift; done; shift' \
+        "(IFS='|'; echo \"\$*\") >>'$dir/runs'" "[ ! -e '$dir/fail' ]" >"$dir/csync2"
+    chmod +x "$dir/csync2"
+    sed -e "s|^\tlogfile = .*|\tlogfile = \"$dir/log/lsyncd.log\",|" \
+        -e "s|^\tstatusFile = .*|\tstatusFile = \"$dir/log/lsyncd.status\",|" \
+        -e "s|^local csync2 = .*|local csync2 = \"$dir/csync2\"|" \
+        -e "s|^local delay = .*|local delay = 1|" \
+        -e "s|^local retry_first = .*|local retry_first = 2|" \
+        -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\).*\"))$|\1$src\"))|" "$file" >"$conf"
+    [ "$(grep -c '^sync(' "$conf")" = 1 ] || { echo "the action check needs a case with one source"; return 1; }
+    [ -z "$mutation" ] || damage "$conf" || return 3
+    "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
+    pid=$!
+    sleep 1
+    # One batch: a file, a directory with a file in it, a rename, and what csync2 does when it
+    # receives "b": write ".b.XXXXXX" and rename it to "b".
+    touch "$src/a"; mkdir "$src/d"; touch "$src/d/e"; mv "$src/a" "$src/a2"
+    touch "$src/.b.Xy12Z9"; mv "$src/.b.Xy12Z9" "$src/b"; touch "$src/d/e"
+    sleep 2.5
+    # A failed run: its paths come back after the back-off (2 s here), not in a busy loop.
+    touch "$dir/fail" "$src/c"
+    sleep 2
+    rm "$dir/fail"
+    sleep 3.5
+    kill "$pid"; wait "$pid" 2>/dev/null
+    expected="$src
+$src/a|$src/a2|$src/b|$src/d
+$src/c
+$src/c"
+    if [ "$(cat "$dir/runs")" != "$expected" ]; then
+        echo "csync2 runs differ from the expected ones with $file:"
+        diff <(echo "$expected") "$dir/runs"
+        problems=1
+    fi
+    return $problems
+}
+
 for case_dir in "$@"; do
     case $tool in
+        action) files=("$case_dir"/expected/lsyncd) ;;
         csync2) files=("$case_dir"/expected/csync2_*) ;;
         lsyncd) files=("$case_dir"/expected/lsyncd) ;;
-        *) echo "usage: $0 csync2|lsyncd [--break=MUTATION] CASE_DIR..." >&2; exit 2 ;;
+        *) echo "usage: $0 csync2|lsyncd|action [--break=MUTATION] CASE_DIR..." >&2; exit 2 ;;
     esac
     for file in "${files[@]}"; do
         [ -e "$file" ] || continue
