@@ -95,7 +95,8 @@
 # @param logdir
 #   lsyncd's log and status directory.
 # @param csync2_dir
-#   Where csync2 reads `csync2_NAME.cfg` (compiled in: `/etc` on Debian, `/etc/csync2` on RHEL); from module data.
+#   Where csync2 reads `csync2_NAME.cfg`: csync2's compiled-in directory (`/etc` on Debian, `/etc/csync2`
+#   on RHEL), from module data. Change it only for a csync2 built with another one.
 # @param lsyncd_config
 #   The file the lsyncd service reads; from module data.
 # @param csync2_bin

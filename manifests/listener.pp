@@ -1,7 +1,10 @@
 # @summary The csync2 listener that receives pushes from the other members: xinetd or a systemd socket.
 #
-# It runs `csync2 -i -l -B -N <node>`: `-B` commits every received file at once, so the node's own
-# lsyncd, which sees that file too, finds it recorded instead of marking it dirty on both sides.
+# It runs `csync2 -i -l -B -A -N <node>`, with the database mode of the runs lsyncd starts
+# (docs/lsyncd-action.md): `-B` commits every received file at once, so the node's own lsyncd,
+# which sees that file too, finds it recorded instead of marking it dirty on both sides; `-A`
+# drops the fsync per commit that would make `-B` too slow under a burst. `-N` is the name the
+# group files list this node under.
 #
 # @api private
 class clustersync::listener {

@@ -43,7 +43,7 @@ describe 'clustersync' do
     it 'runs the listener with -B and -N, on the port, for the allowed networks' do
       is_expected.to contain_file('/etc/xinetd.d/csync2')
         .with(owner: 'root', group: 'root', mode: '0644')
-        .with_content(%r{^\tserver_args\t= -i -l -B -N vm$})
+        .with_content(%r{^\tserver_args\t= -i -l -B -A -N vm$})
         .with_content(%r{^\tport\t\t= 30865$})
         .with_content(%r{^\ttype\t\t= UNLISTED$})
         .with_content(%r{^\tonly_from\t= 10\.0\.100\.0/24 10\.0\.200\.0/24$})
@@ -212,7 +212,7 @@ describe 'clustersync' do
         .with_content(%r{^IPAddressDeny=any$})
         .that_notifies('Service[csync2.socket]')
     end
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/sbin/csync2 -i -l -B -N foo\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/sbin/csync2 -i -l -B -A -N foo\.example\.net$}) }
     it { is_expected.to contain_service('csync2.socket').with(ensure: 'running', enable: true) }
   end
 
