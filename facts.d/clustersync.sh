@@ -11,5 +11,5 @@ if [ -x "$helper" ] && facts=$("$helper" facts 2>/dev/null); then
   exit 0
 fi
 # uname -n is gethostname(); the sed keeps the JSON valid whatever the name holds.
-host=$(uname -n | tr 'A-Z' 'a-z' | sed 's/\\/\\\\/g; s/"/\\"/g')
+host=$(uname -n | LC_ALL=C tr '[:upper:]' '[:lower:]' | sed 's/\\/\\\\/g; s/"/\\"/g')
 printf '{"clustersync": {"hostname": "%s", "helper": false}}\n' "$host"
