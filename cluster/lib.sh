@@ -51,6 +51,10 @@
 #     cl_at_rest GROUP NODES...    no dirty entries, no new conflicts, every lsyncd idle
 #     cl_converge TIMEOUT GROUP DIR NODES...  wait for identical trees, then for rest; fail loudly
 #     cl_fail MSG                  print MSG and the nodes' recent logs, return 1
+#   Scenarios
+#     cl_case NAME FUNC [ARGS]     run one scenario, print PASS/FAIL with its time, record it
+#     cl_write NAME PATH           write stdin to PATH inside NAME
+#     cl_expect_content NAME PATH TEXT / cl_expect_absent NAME PATH
 
 CL_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CL_REPO=$(cd "$CL_LIB_DIR/.." && pwd)
@@ -87,7 +91,10 @@ cl_init() {
   CL_DIR=$CL_TMPROOT/$CL_RUN
   mkdir -p "$CL_DIR/nodes" "$CL_DIR/sets" "$CL_DIR/keys"
   chmod 0700 "$CL_DIR" "$CL_DIR/keys"
-  echo "$BASHPID $(_cl_starttime "$BASHPID")" > "$CL_DIR/owner"
+  # Owner = this shell (a $(...) would see its own subshell's BASHPID).
+  local me=$BASHPID
+  echo "$me $(_cl_starttime "$me")" > "$CL_DIR/owner.tmp"
+  mv "$CL_DIR/owner.tmp" "$CL_DIR/owner"
   : > "$CL_DIR/nodes.list"
   trap 'cl_teardown' EXIT
   trap 'exit 130' INT
@@ -144,6 +151,8 @@ cl_cleanup_stale() {
     if [ -f "$dir/owner" ]; then
       read -r pid start < "$dir/owner"
       if [ -n "$pid" ] && [ "$(_cl_starttime "$pid")" = "$start" ]; then continue; fi
+    elif [ -d "$dir" ] && [ -n "$(find "$dir" -maxdepth 0 -newermt '-10 seconds')" ]; then
+      continue  # a run being created right now has no owner file yet
     fi
     cl_log "removing stale run $run"
     _cl_teardown_run "$run" "$dir"
@@ -278,7 +287,8 @@ cl_start_daemons() {
 cl_up() {
   local spec name pids=() rc=0 p
   for spec in "$@"; do cl_node_add "${spec%%:*}" "${spec#*:}" || return 1; done
-  for spec in "$@"; do cl_provision "${spec%%:*}" & pids+=($!); done
+  if [ "$CL_PROVISION" = puppet ]; then _cl_puppet_prepare || return 1; fi
+  for spec in "$@"; do _CL_PREPARED=1 cl_provision "${spec%%:*}" & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p" || rc=1; done
   [ $rc = 0 ] || return 1
   for spec in "$@"; do
@@ -465,14 +475,21 @@ _cl_manifest() {
   done
 }
 
-_cl_provision_puppet() {
-  local name=$1 mp=$CL_DIR/modulepath dir=$CL_DIR/nodes/$1
+# The module path (this working tree as `clustersync`, Debian's stdlib) and the manifest,
+# written once per provisioning round before the nodes apply it in parallel.
+_cl_puppet_prepare() {
+  local mp=$CL_DIR/modulepath
   if [ ! -d "$mp" ]; then
     mkdir -p "$mp"
     ln -s "$CL_REPO" "$mp/clustersync"
     ln -s /usr/share/puppet/modules/stdlib "$mp/stdlib"
   fi
-  (umask 077 && _cl_manifest > "$CL_DIR/site.pp") || return 1
+  (umask 077 && _cl_manifest > "$CL_DIR/site.pp.tmp" && mv "$CL_DIR/site.pp.tmp" "$CL_DIR/site.pp")
+}
+
+_cl_provision_puppet() {
+  local name=$1 mp=$CL_DIR/modulepath dir=$CL_DIR/nodes/$1
+  [ -n "${_CL_PREPARED:-}" ] || _cl_puppet_prepare || return 1
   # --detailed-exitcodes: 0 no change, 2 changes, 4/6 failures.
   cl_exec "$name" puppet apply --detailed-exitcodes --color=false --modulepath "$mp" "$CL_DIR/site.pp" \
     > "$dir/puppet.log" 2>&1
@@ -625,11 +642,54 @@ cl_converge() {
 }
 
 cl_fail() {
-  local n
+  local n f off
   echo "FAILURE: $*" >&2
   for n in $(cl_nodes); do
-    echo "--- recent log lines of $n:" >&2
-    cl_new_log_lines "$n" | tail -n 15 >&2
+    for f in $(_cl_logs "$n"); do
+      off=$(awk -v f="$f" '$2 == f {print $1}' "$CL_DIR/logmark" 2>/dev/null)
+      echo "--- $n: ${f##*/upper} (last lines since the case began):" >&2
+      tail -c +$((${off:-0} + 1)) "$f" | grep -v 'Reading included configuration' | tail -n 8 >&2
+    done
   done
   return 1
+}
+
+# ------------------------------------------------------------------------------ scenarios
+
+# cl_case NAME FUNC [ARGS]: runs one scenario in a subshell (set -e as a safety net; FUNC
+# should still check what it asserts), prints "PASS|FAIL NAME (S s)" and records the result
+# in $CL_RESULTS for cluster/test. Log lines before the case do not count as its conflicts.
+cl_case() {
+  local name=$1; shift
+  local t0 rc secs
+  # CL_ONLY="word...": run only the cases whose names contain one of the words.
+  if [ -n "${CL_ONLY:-}" ]; then
+    local w hit=
+    for w in $CL_ONLY; do case $name in *"$w"*) hit=1 ;; esac; done
+    [ -n "$hit" ] || return 0
+  fi
+  t0=$(date +%s%N)
+  cl_mark_logs
+  cl_log "--- case $name"
+  ( set -e; "$@" )
+  rc=$?
+  secs=$(awk -v ns="$(( $(date +%s%N) - t0 ))" 'BEGIN { printf "%.1f", ns / 1e9 }')
+  if [ "$rc" = 0 ]; then echo "PASS $name (${secs} s)"; else echo "FAIL $name (${secs} s)"; fi
+  [ -n "${CL_RESULTS:-}" ] && echo "$([ "$rc" = 0 ] && echo PASS || echo FAIL) $name $secs" >> "$CL_RESULTS"
+  return 0
+}
+
+# Writes stdin to PATH inside NAME (through the node's own view, so its lsyncd sees it).
+cl_write() { cl_sh "$1" 'cat > "$1"' "$2"; }
+
+# Asserts that PATH on NAME holds exactly TEXT (one line).
+cl_expect_content() {
+  local got
+  got=$(cl_exec "$1" cat "$2" 2>/dev/null) || { echo "$1: $2 missing" >&2; return 1; }
+  [ "$got" = "$3" ] || { echo "$1: $2 holds '$got', expected '$3'" >&2; return 1; }
+}
+
+# Asserts that PATH does not exist on NAME.
+cl_expect_absent() {
+  if cl_exec "$1" test -e "$2" -o -L "$2"; then echo "$1: $2 exists but must not" >&2; return 1; fi
 }
