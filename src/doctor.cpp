@@ -141,7 +141,7 @@ void check_sync(const ServersetState& s, const std::string& node, Report& r) {
                     " -u` (a new member gets nothing until then); on " + node + " itself `csync2 -C " + s.name +
                     " -x` pushes its own changes");
     } else {
-        std::string why = first_line_with(run.result.err, {"ERROR", "rror"});
+        std::string why = first_line_with(run.result.err, {"ERROR", "Error", "error"});
         if (why.empty()) why = first_nonempty_line(run.result.err + run.result.out);
         r.error("sync", s.name, "csync2 -T could not compare with the peers (exit " + std::to_string(run.result.exit_code) + "): " + why,
                 "fix the peer findings above; " + retry);
