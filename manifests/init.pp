@@ -80,12 +80,15 @@
 #   `manage_services`, the xinetd listener stops `csync2.socket` on systemd hosts; after a switch
 #   from xinetd to systemd, remove `/etc/xinetd.d/csync2` (it would hold the port).
 # @param ssl
-#   Encrypt csync2's traffic with one certificate and key shared by all members. `false` writes
-#   `nossl * *;` (as the original): the pre-shared key then only authenticates.
+#   Encrypt csync2's traffic with one certificate and key shared by all members (csync2 pins a
+#   peer's certificate, and per-host self-signed ones fail). `false` writes `nossl * *;` (as the
+#   original): the pre-shared key then only authenticates.
 # @param ssl_cert
-#   The shared PEM certificate, written to `<csync2_dir>/csync2_ssl_cert.pem`; needs `ssl`.
+#   The shared PEM certificate, written to `<csync2_dir>/csync2_ssl_cert.pem`; needs `ssl` and
+#   `ssl_key`. Without both, the module leaves those two files to you.
 # @param ssl_key
-#   The shared PEM private key, written to `<csync2_dir>/csync2_ssl_key.pem` (root, 0600); needs `ssl`.
+#   The shared PEM private key, written to `<csync2_dir>/csync2_ssl_key.pem` (root, 0600); needs
+#   `ssl` and `ssl_cert`.
 # @param manage_packages
 #   Install csync2, lsyncd and (for the xinetd listener) xinetd.
 # @param manage_services
@@ -124,8 +127,8 @@ class clustersync (
   Clustersync::Delay $lsyncd_delay = 1,
   Stdlib::Absolutepath $logdir = '/var/log/lsyncd',
 ) {
-  if $ssl and ($ssl_cert =~ Undef or $ssl_key =~ Undef) {
-    fail('Class[Clustersync]: ssl => true needs ssl_cert and ssl_key (one certificate and key shared by all members)')
+  if ($ssl_cert =~ Undef) != ($ssl_key =~ Undef) {
+    fail('Class[Clustersync]: ssl_cert and ssl_key go together (one certificate and key shared by all members)')
   }
   if !$ssl and ($ssl_cert =~ NotUndef or $ssl_key =~ NotUndef) {
     fail('Class[Clustersync]: ssl_cert and ssl_key are used only with ssl => true')

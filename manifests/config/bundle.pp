@@ -108,7 +108,7 @@ define clustersync::config::bundle {
       }
     }
 
-    if $clustersync::ssl {
+    if $clustersync::ssl and $clustersync::ssl_cert =~ NotUndef {
       file { "${clustersync::csync2_dir}/csync2_ssl_cert.pem":
         ensure  => file,
         owner   => 'root',

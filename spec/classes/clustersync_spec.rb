@@ -264,6 +264,17 @@ describe 'clustersync' do
     it { is_expected.to contain_file('/etc/csync2_uploads.cfg').without_content(%r{nossl}) }
   end
 
+  context 'with ssl and certificate files the module does not manage' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' }, ssl: true } }
+
+    it { is_expected.to compile.with_all_deps }
+    it { is_expected.not_to contain_file('/etc/csync2_ssl_cert.pem') }
+    it { is_expected.not_to contain_file('/etc/csync2_ssl_key.pem') }
+    it { is_expected.to contain_file('/etc/csync2_uploads.cfg').without_content(%r{nossl}) }
+  end
+
   context 'with serversets from the class parameter, mixed with a declared one' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:pre_condition) { UPLOADS }
@@ -441,8 +452,12 @@ describe 'clustersync' do
     let(:pre_condition) { UPLOADS }
 
     {
-      'ssl without a certificate' => [{ ssl: true }, %r{Class\[Clustersync\]: ssl => true needs ssl_cert and ssl_key}],
-      'a certificate without ssl' => [{ ssl_cert: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n" },
+      'a certificate without its key' => [{ ssl: true, ssl_cert: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n" },
+                                          %r{Class\[Clustersync\]: ssl_cert and ssl_key go together}],
+      'a key without its certificate' => [{ ssl: true, ssl_key: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n" },
+                                          %r{Class\[Clustersync\]: ssl_cert and ssl_key go together}],
+      'a certificate without ssl' => [{ ssl_cert: "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n",
+                                        ssl_key: "-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----\n" },
                                       %r{Class\[Clustersync\]: ssl_cert and ssl_key are used only with ssl => true}],
       'a port out of range' => [{ csync_port: '99999' }, %r{Class\[Clustersync\]: csync_port: "99999" is not a port}],
       'a port that is no number' => [{ csync_port: 'http' }, %r{parameter 'csync_port' expects a Clustersync::Port}],
