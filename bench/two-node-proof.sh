@@ -139,6 +139,18 @@ if [ -n "${WAL:-}" ]; then
     for node in nodea nodeb; do sqlite3 "$state/$node/db/${node}_proof.db3" 'PRAGMA journal_mode=WAL;' >/dev/null; done
 fi
 if [ -z "${ONLY_BURST:-}" ]; then
+# One-file latency: from the write on nodea until nodeb holds the file, polled every 20 ms by
+# one shell in nodeb (so the polling costs little); median of 5 rounds.
+latencies=()
+for round in 1 2 3 4 5; do
+    t0=$(date +%s.%N)
+    in_member nodea sh -c "echo $round > $top/data/latency$round"
+    in_member nodeb sh -c "for i in \$(seq 500); do [ -e $top/data/latency$round ] && exit 0; sleep 0.02; done; exit 1" \
+        && latencies+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+    sleep 1.5
+done
+say "one-file latency nodea -> nodeb, seconds (delay 1): $(printf '%s\n' "${latencies[@]}" | sort -n | tr '\n' ' ')"
+check "one-file latency: every round arrived" test "${#latencies[@]}" = 5
 in_member nodea sh -c "echo hello > $top/data/one"
 converged "a new file on nodea reaches nodeb" 10
 in_member nodea mv $top/data/one "$top/data/one renamed"

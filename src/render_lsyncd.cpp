@@ -103,7 +103,9 @@ local function csync2_sync(group, source)
 
 	return {
 		source = source,
-		delay = delay,
+		-- The settle pause comes out of the delay, so a change is still checked `delay`
+		-- seconds after it happened.
+		delay = math.max(delay - settle, 0),
 		onMove = true,
 		maxProcesses = 1,
 
