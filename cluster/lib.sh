@@ -29,6 +29,7 @@
 #     cl_node_dir NAME             the node's run directory (upper/etc, upper/var, logs)
 #   Daemons
 #     cl_up NAME:NUM...            add, provision (in parallel) and start a whole cluster
+#     cl_provision_all NAME...     provision nodes in parallel; cl_start_all NAME... starts them
 #     cl_start_daemons NAME        syslog receiver, xinetd, lsyncd (if its config exists)
 #     cl_start_syslog / cl_start_xinetd / cl_start_lsyncd NAME [CONFIG]
 #     cl_stop_xinetd / cl_stop_lsyncd NAME
@@ -48,8 +49,8 @@
 #     cl_lsyncd_idle NAME [SECS]   lsyncd alive, no child and no output for a quiet window
 #     cl_mark_logs                 remember log sizes; cl_conflicts reports only newer lines
 #     cl_conflicts NAME            prints conflict / error lines logged since the mark; 0 if none
-#     cl_at_rest GROUP NODES...    no dirty entries, no new conflicts, every lsyncd idle
-#     cl_converge TIMEOUT GROUP DIR NODES...  wait for identical trees, then for rest; fail loudly
+#     cl_at_rest "GROUP..." NODES... no dirty entries, no new conflicts, every lsyncd idle
+#     cl_converge TIMEOUT "GROUP..." DIR NODES...  wait for identical trees, then for rest
 #     cl_fail MSG                  print MSG and the nodes' recent logs, return 1
 #   Scenarios
 #     cl_case NAME FUNC [ARGS]     run one scenario, print PASS/FAIL with its time, record it
@@ -282,23 +283,31 @@ cl_start_daemons() {
   if cl_exec "$name" test -f "$(_cl_lsyncd_config)"; then cl_start_lsyncd "$name" || return 1; fi
 }
 
-# Brings up a cluster: nodes NAME:NUM..., provisioned in parallel, every listener started
-# before any lsyncd (whose start-up sync would otherwise find peers unreachable).
-cl_up() {
-  local spec name pids=() rc=0 p
-  for spec in "$@"; do cl_node_add "${spec%%:*}" "${spec#*:}" || return 1; done
+# Provisions the named nodes in parallel (one manifest / one set of files for all).
+cl_provision_all() {
+  local name pids=() rc=0 p
+  if [ "$CL_SSL" = true ]; then _cl_ssl_material || return 1; fi
   if [ "$CL_PROVISION" = puppet ]; then _cl_puppet_prepare || return 1; fi
-  for spec in "$@"; do _CL_PREPARED=1 cl_provision "${spec%%:*}" & pids+=($!); done
+  for name in "$@"; do _CL_PREPARED=1 cl_provision "$name" & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p" || rc=1; done
-  [ $rc = 0 ] || return 1
-  for spec in "$@"; do
-    name=${spec%%:*}
-    cl_start_syslog "$name" && cl_start_xinetd "$name" || return 1
-  done
-  for spec in "$@"; do
-    name=${spec%%:*}
+  return $rc
+}
+
+# Starts the daemons of the named nodes: every listener before any lsyncd (whose start-up
+# sync would otherwise find peers unreachable).
+cl_start_all() {
+  local name
+  for name in "$@"; do cl_start_syslog "$name" && cl_start_xinetd "$name" || return 1; done
+  for name in "$@"; do
     if cl_exec "$name" test -f "$(_cl_lsyncd_config)"; then cl_start_lsyncd "$name" || return 1; fi
   done
+}
+
+# Brings up a cluster: nodes NAME:NUM..., added, provisioned in parallel and started.
+cl_up() {
+  local spec names=()
+  for spec in "$@"; do cl_node_add "${spec%%:*}" "${spec#*:}" || return 1; names+=("${spec%%:*}"); done
+  cl_provision_all "${names[@]}" && cl_start_all "${names[@]}"
 }
 
 cl_node_down() {
@@ -363,7 +372,7 @@ _cl_provision_classic() {
   for set in $(_cl_sets); do
     _cl_member "$name" "$set" || continue
     {
-      if [ "$CL_SSL" = true ]; then :; else echo 'nossl * *;'; fi
+      [ "$CL_SSL" = true ] || echo 'nossl * *;'
       echo
       echo "group $set {"
       for n in $(_cl_set_nodes "$set"); do echo "  host $n@$(cl_addr "$n");"; done
@@ -376,6 +385,11 @@ _cl_provision_classic() {
     cl_sh "$name" 'umask 077; cat > "$1"' "/etc/csync2_$set.key" < "$CL_DIR/keys/$set.key"
     while read -r d; do sources+="  [\"$d\"] = \"$set\","$'\n'; done < "$CL_DIR/sets/$set/dirs"
   done
+  if [ "$CL_SSL" = true ]; then
+    _cl_ssl_material || return 1
+    cl_sh "$name" 'cat > /etc/csync2_ssl_cert.pem' < "$CL_DIR/keys/ssl_cert.pem"
+    cl_sh "$name" 'umask 077; cat > /etc/csync2_ssl_key.pem' < "$CL_DIR/keys/ssl_key.pem"
+  fi
   {
     echo 'service csync2'
     echo '{'
@@ -425,6 +439,15 @@ end
 EOF
 }
 
+# One key and certificate shared by all members (csync2 pins peers by certificate; per-host
+# self-signed certificates fail), made once per run.
+_cl_ssl_material() {
+  [ -s "$CL_DIR/keys/ssl_cert.pem" ] && return 0
+  (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj /CN=clustersync-test \
+     -keyout "$CL_DIR/keys/ssl_key.pem" -out "$CL_DIR/keys/ssl_cert.pem" >/dev/null 2>&1) ||
+    { echo "openssl could not make the test certificate" >&2; return 1; }
+}
+
 _cl_helper() {
   if [ -n "$CL_HELPER" ]; then echo "$CL_HELPER"; return; fi
   local b
@@ -450,7 +473,12 @@ _cl_manifest() {
   [ -n "$CL_ONLY_FROM" ] && echo "  csync_only_from => '$CL_ONLY_FROM',"
   [ "$CL_PORT" = 30865 ] || echo "  csync_port      => $CL_PORT,"
   [ "$CL_DELAY" = 1 ] || echo "  lsyncd_delay    => $CL_DELAY,"
-  [ "$CL_SSL" = true ] && echo "  ssl             => true,"
+  if [ "$CL_SSL" = true ]; then
+    _cl_ssl_material || return 1
+    echo "  ssl             => true,"
+    echo "  ssl_cert        => '$(cat "$CL_DIR/keys/ssl_cert.pem")',"
+    echo "  ssl_key         => Sensitive('$(cat "$CL_DIR/keys/ssl_key.pem")'),"
+  fi
   echo "  helper_path     => '$helper',"
   echo "  manage_services => false,"
   echo "}"
@@ -602,10 +630,14 @@ cl_conflicts() {
 
 # One member's part of cl_at_rest; prints its complaints.
 _cl_node_at_rest() {
-  local n=$1 group=$2 rc=0
-  if ! cl_wait_until 20 cl_dirty "$n" "$group" >/dev/null; then
-    echo "$n: entries left dirty in $group:"; cl_dirty "$n" "$group" | head -n 10; rc=1
-  fi
+  local n=$1 groups=$2 group rc=0
+  for group in $groups; do
+    # A member of only some of the groups: the others have no config file here.
+    cl_exec "$n" test -f "${CL_CSYNC2_DIR:-/etc}/csync2_$group.cfg" || continue
+    if ! cl_wait_until 20 cl_dirty "$n" "$group" >/dev/null; then
+      echo "$n: entries left dirty in $group:"; cl_dirty "$n" "$group" | head -n 10; rc=1
+    fi
+  done
   if ! cl_wait_until 20 cl_lsyncd_idle "$n" 2>&1; then echo "$n: lsyncd never went idle"; rc=1; fi
   if ! cl_conflicts "$n" > "$CL_DIR/conflicts.$n"; then
     echo "$n: unexpected conflicts/errors logged:"; head -n 10 "$CL_DIR/conflicts.$n"; rc=1
@@ -613,14 +645,14 @@ _cl_node_at_rest() {
   return $rc
 }
 
-# At rest: every member of GROUP has no dirty entries, logged no conflict since the last
-# cl_mark_logs, and its lsyncd is idle. Waits (bounded) for dirty lists and lsyncd to settle;
+# At rest: no node has dirty entries in any of GROUPS ("g1 g2"; groups a node is not a
+# member of are skipped), none logged a conflict since the last cl_mark_logs, every lsyncd is idle. Waits (bounded) for dirty lists and lsyncd to settle;
 # the members are checked in parallel.
 cl_at_rest() {
-  local group=$1; shift
+  local groups=$1; shift
   local n rc=0 pids=() i=0
   for n in "$@"; do
-    _cl_node_at_rest "$n" "$group" > "$CL_DIR/rest.$n" 2>&1 & pids+=($!)
+    _cl_node_at_rest "$n" "$groups" > "$CL_DIR/rest.$n" 2>&1 & pids+=($!)
   done
   for n in "$@"; do
     wait "${pids[$i]}" || { rc=1; cat "$CL_DIR/rest.$n" >&2; }
@@ -639,6 +671,7 @@ cl_converge() {
   fi
   cl_log "converged $dir on $* in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
   cl_at_rest "$group" "$@" || { cl_fail "$group not at rest on $*"; return 1; }
+  cl_log "at rest $(( ($(date +%s%N) - t0) / 1000000 )) ms after the change"
 }
 
 cl_fail() {

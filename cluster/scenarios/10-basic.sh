@@ -8,7 +8,7 @@ U=/var/uploads
 S=/etc/serverd
 ALL="node1 node2 node3"
 
-up_converge() { cl_converge "${1:-30}" uploads "$U" $ALL && cl_at_rest serverd node1 node2; }
+up_converge() { cl_converge "${1:-30}" "uploads serverd" "$U" $ALL; }
 
 create() {
   cl_write node1 "$U/hello.txt" <<<"hello from node1"
@@ -108,8 +108,7 @@ excluded_stays_local() {
 two_member_set() {
   cl_write node1 "$S/serverd.conf" <<<"listen 8080"
   cl_sh node2 'mkdir -p "$1/conf.d" && echo "x=1" > "$1/conf.d/x.conf"' "$S"
-  cl_converge 30 serverd "$S" node1 node2
-  cl_at_rest uploads $ALL
+  cl_converge 30 "uploads serverd" "$S" node1 node2
   cl_expect_content node2 "$S/serverd.conf" "listen 8080"
   [ -z "$(cl_exec node3 find "$S" -mindepth 1)" ] || { echo "node3 received serverd files" >&2; return 1; }
   cl_expect_absent node3 /etc/csync2_serverd.cfg
@@ -127,7 +126,7 @@ cl_init
 cl_set uploads "node1 node2 node3" "$U" --exclude '*.tmp'
 cl_set serverd "node1 node2" "$S"
 cl_up node1:1 node2:2 node3:3 || exit 1
-cl_wait_until 60 cl_at_rest uploads $ALL || cl_log "cluster not at rest after start-up"
+cl_wait_until 60 cl_at_rest "uploads serverd" $ALL || cl_log "cluster not at rest after start-up"
 
 cl_case create create
 cl_case modify modify
