@@ -1,0 +1,123 @@
+# shellcheck shell=bash
+# bench/cluster-lib.sh: measurement functions for bench/cluster, on top of cluster/lib.sh
+# (which must be sourced first). Every wait is bounded; nothing here edits cluster/ files.
+#
+#   bc_now                          wall clock in seconds with milliseconds (for differences)
+#   bc_make_tree DIR N MTIME        N files of a few bytes, 100 per directory, all with MTIME
+#   bc_prefill GROUP DIR TEMPLATE NODE...  copy TEMPLATE into DIR of each node (mtimes kept) and
+#                                  record it in csync2's database as in sync (-cIr), no transfer;
+#                                  the database is made once per TEMPLATE and copied
+#   bc_dirty_count GROUP NODE...    total csync2 -M entries of the nodes (0 when all empty)
+#   bc_all_idle WINDOW NODE...      every node's lsyncd idle for WINDOW s (checked in parallel)
+#   bc_wait_idle TIMEOUT NODE...    wait (bounded) until bc_all_idle 2 holds
+#   bc_cpu_ticks NODE               clock ticks of reaped children of NODE's lsyncd and xinetd
+#   bc_wait_files TIMEOUT FILE CONTENT NODE...   poll host-side (every 10 ms) until every NODE
+#                                  holds FILE with CONTENT; 1 on timeout
+
+bc_now() { date +%s.%N | cut -c1-14; }
+
+bc_elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+bc_make_tree() {
+  local dir=$1 n=$2 mtime=$3
+  mkdir -p "$dir"
+  perl -e '
+    my ($dir, $n, $mtime) = @ARGV;
+    for my $i (0 .. $n - 1) {
+      my $d = sprintf("%s/d%04d", $dir, int($i / 100));
+      mkdir $d unless -d $d;
+      my $f = sprintf("%s/f%03d", $d, $i % 100);
+      open(my $fh, ">", $f) or die "$f: $!";
+      print $fh "file $i\n";
+      close $fh;
+      utime $mtime, $mtime, $f;
+    }
+    opendir(my $dh, $dir) or die;
+    for my $e (readdir $dh) { next if $e =~ /^\./; utime $mtime, $mtime, "$dir/$e"; }
+    utime $mtime, $mtime, $dir;
+  ' "$dir" "$n" "$mtime"
+}
+
+bc_prefill() {
+  local group=$1 dir=$2 template=$3; shift 3
+  local n pids=() rc=0 p first=$1 cache=$template.db3
+  for n in "$@"; do
+    cp -a "$template/." "$(cl_host_path "$n" "$dir")/" & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  [ $rc = 0 ] || { echo "bc_prefill: copy failed" >&2; return 1; }
+  # -I (init run): new files go into the database without being marked dirty for the peers.
+  # The database holds only paths and stat data, the same on every member with this tree, so
+  # it is made once per tree (on the first member) and copied to the others under their names.
+  if [ ! -f "$cache" ]; then
+    cl_exec "$first" csync2 -C "$group" -N "$first" -cIr "$dir" || { echo "bc_prefill: csync2 -cIr failed" >&2; return 1; }
+    cl_exec "$first" cat "/var/lib/csync2/${first}_$group.db3" > "$cache.tmp" && mv "$cache.tmp" "$cache" || return 1
+  fi
+  for n in "$@"; do
+    cl_sh "$n" 'mkdir -p /var/lib/csync2 && cat > "$1"' "/var/lib/csync2/${n}_$group.db3" < "$cache" || return 1
+  done
+  local dirty
+  dirty=$(bc_dirty_count "$group" "$@")
+  [ "$dirty" = 0 ] || { echo "bc_prefill: $dirty entries dirty after -cIr" >&2; return 1; }
+}
+
+bc_dirty_count() {
+  local group=$1 n out rc total=0
+  shift
+  for n in "$@"; do
+    out=$(cl_exec "$n" csync2 -C "$group" -N "$n" -M 2>/dev/null); rc=$?
+    # -M exits 2 when the list is empty.
+    [ "$rc" = 2 ] && continue
+    total=$((total + $(printf '%s\n' "$out" | grep -c .)))
+  done
+  echo "$total"
+}
+
+bc_all_idle() {
+  local window=$1 n pids=() rc=0 p
+  shift
+  for n in "$@"; do cl_lsyncd_idle "$n" "$window" 2>/dev/null & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return $rc
+}
+
+bc_wait_idle() {
+  local timeout=$1; shift
+  cl_wait_until "$timeout" bc_all_idle 2 "$@"
+}
+
+bc_cpu_ticks() {
+  local n=$1 lpid xpid
+  lpid=$(cat "$(cl_node_dir "$n")/lsyncd.pid")
+  xpid=$(cl_exec "$n" cat /run/xinetd.pid)
+  # Fields 16 and 17 of /proc/PID/stat: user and system time of waited-for children. csync2
+  # runs as a direct child of lsyncd (client) and of xinetd (listener), both reap them.
+  awk '{ s += $16 + $17 } END { print s }' "/proc/$lpid/stat" "/proc/$xpid/stat"
+}
+
+bc_wait_files() {
+  local timeout=$1 file=$2 content=$3 n p line ok end paths=()
+  shift 3
+  # Host-side paths computed once, and only builtins in the loop but the sleep: polling must
+  # not cost more than its 10 ms period on a loaded machine.
+  for n in "$@"; do paths+=("$(cl_host_path "$n" "$file")"); done
+  end=$(( ${EPOCHREALTIME/./} + timeout * 1000000 ))
+  while :; do
+    ok=1
+    for p in "${paths[@]}"; do
+      line=
+      if [ ! -f "$p" ] || ! { read -r line < "$p"; } 2>/dev/null || [ "$line" != "$content" ]; then ok=0; break; fi
+    done
+    [ $ok = 1 ] && return 0
+    [ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
+    sleep 0.01
+  done
+}
+
+# Median, min and max of numbers on stdin: "MED MIN MAX".
+bc_stats() {
+  sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "- - -"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.3f %.3f %.3f\n", m, v[1], v[NR] }'
+}
