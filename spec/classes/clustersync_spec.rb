@@ -246,6 +246,28 @@ describe 'clustersync' do
     it { is_expected.to contain_file('/etc/csync2/csync2_uploads.cfg') }
   end
 
+  # Every OS metadata.json claims, with the layout its family's module data gives.
+  JSON.parse(File.read(File.join(MODULE_ROOT, 'metadata.json')))['operatingsystem_support'].each do |os|
+    os['operatingsystemrelease'].each do |release|
+      context "on #{os['operatingsystem']} #{release}" do
+        let(:family) { ['RedHat', 'Rocky', 'AlmaLinux'].include?(os['operatingsystem']) ? 'RedHat' : 'Debian' }
+        let(:facts) do
+          ClustersyncFacts.debian('foo').merge(
+            'os' => { 'family' => family, 'name' => os['operatingsystem'], 'release' => { 'major' => release.split('.').first, 'full' => release } },
+            'osfamily' => family,
+            'clustersync' => { 'hostname' => 'foo.example.net' },
+          )
+        end
+        let(:pre_condition) { EXAMPLE }
+        let(:layout) { family == 'RedHat' ? REDHAT_LAYOUT : DEBIAN_LAYOUT }
+
+        it { is_expected.to compile.with_all_deps }
+        it { is_expected.to contain_file("#{layout['csync2_dir']}/csync2_uploads.cfg").with_content(helper_file(example_model('foo.example.net', layout), 'csync2:uploads')) }
+        it { is_expected.to contain_file(layout['lsyncd_config']).with_content(helper_file(example_model('foo.example.net', layout), 'lsyncd')) }
+      end
+    end
+  end
+
   context 'with ssl' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:pre_condition) { UPLOADS }
