@@ -38,6 +38,9 @@ struct Serverset {
 /// The whole model: the class parameters, the serversets and the node to render for.
 struct Model {
     std::optional<std::string> node;  ///< csync2 host name of the node to render for (render needs it)
+    /// Run csync2 with -N node. Only when the csync2 name is not the host name: with -N, csync2
+    /// also binds its outgoing connections to the address that name resolves to.
+    bool node_name_flag = false;
     Layout layout;
     std::map<std::string, std::string> sources;  ///< path as given -> serverset name
     std::string logdir = "/var/log/lsyncd";

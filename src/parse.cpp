@@ -18,7 +18,7 @@ using Value = rapidjson::Value;
 
 /// The known keys of the model's objects, in README order (the order messages list them in).
 const std::initializer_list<const char*> kRootKeys = {
-    "node", "layout", "sources", "logdir", "logdir_owner", "logdir_group", "logdir_mode",
+    "node", "node_name_flag", "layout", "sources", "logdir", "logdir_owner", "logdir_group", "logdir_mode",
     "csync_port", "csync_only_from", "lsyncd_delay", "ssl", "serversets"};
 const std::initializer_list<const char*> kLayoutKeys = {"csync2_dir", "lsyncd_config", "csync2_bin"};
 const std::initializer_list<const char*> kServersetKeys = {"servers", "exclude", "auto", "key_source",
@@ -66,6 +66,11 @@ public:
             if (key == "node") {
                 std::string s;
                 if (string(val, path, s)) m.node = s;
+            } else if (key == "node_name_flag") {
+                if (val.IsBool())
+                    m.node_name_flag = val.GetBool();
+                else
+                    type_error(val, path, "true or false");
             } else if (key == "layout") {
                 layout(val, path, m.layout);
             } else if (key == "sources") {

@@ -51,6 +51,7 @@ NodePlan plan_node(const Model& model) {
     plan.port = to_unsigned(model.csync_port, 30865);
     plan.lsyncd_delay = to_unsigned(model.lsyncd_delay, 1);
     plan.ssl = model.ssl;
+    plan.node_name_flag = model.node_name_flag;
 
     // One pass over the sources, so merging stays O(sources + servers) for big models.
     std::map<std::string, std::vector<std::string>> includes_by_set;

@@ -33,6 +33,7 @@ struct NodePlan {
     unsigned port = 30865;
     unsigned lsyncd_delay = 1;
     bool ssl = false;
+    bool node_name_flag = false;    ///< pass -N node to csync2 (see Model::node_name_flag)
     std::vector<GroupPlan> groups;  ///< the serversets this node is a member of, sorted by name
 };
 

@@ -219,12 +219,15 @@ std::string render_lsyncd(const NodePlan& plan) {
         "\n"
         "local csync2 = " + lua_string(plan.layout.csync2_bin) + "\n"
         "local delay = " + std::to_string(plan.lsyncd_delay) + "\n"
-        "-- -N: the host name the group files use for this node (the listener gets it too).\n"
+        "-- -N (only with node_name): the name the group files use for this node; csync2 then\n"
+        "-- also binds its connections to the address that name resolves to.\n"
         "-- -B: commit each database change at once, so these runs and the csync2 listener on\n"
         "-- this node see each other's records instead of marking a file dirty on both sides.\n"
         "-- -A: without fsync per change (the listener runs with -B -A as well); see\n"
         "-- docs/lsyncd-action.md for the trade-off.\n"
-        "local options = { \"-N\", " + lua_string(plan.node) + ", \"-B\", \"-A\"";
+        "local options = { ";
+    if (plan.node_name_flag) out += "\"-N\", " + lua_string(plan.node) + ", ";
+    out += "\"-B\", \"-A\"";
     if (plan.port != 30865) out += ", \"-p\", " + lua_string(std::to_string(plan.port));
     out += " }\n";
     out += kAction;

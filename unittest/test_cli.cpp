@@ -38,14 +38,14 @@ std::string two_node_model(const std::string& node) {
 
 }  // namespace
 
-TEST_CASE("--version prints the project version and exits 0", "[cli]") {
+TEST_CASE("the version flag prints the project version and exits 0", "[cli]") {
     const auto r = run_cli({"--version"});
     CHECK(r.status == 0);
     CHECK(r.out == std::string("clustersync-helper ") + clustersync::kVersion + "\n");
     CHECK(r.err.empty());
 }
 
-TEST_CASE("--help lists the subcommands and exits 0", "[cli]") {
+TEST_CASE("the help flag lists the subcommands and exits 0", "[cli]") {
     const auto r = run_cli({"--help"});
     CHECK(r.status == 0);
     for (const char* sub : {"validate", "render", "bundle"}) CHECK(r.out.find(sub) != std::string::npos);
@@ -81,7 +81,7 @@ TEST_CASE("validate reads the model from standard input with --model -", "[cli]"
     CHECK(run_cli({"validate", "--model", "-"}, "{").status == 1);
 }
 
-TEST_CASE("--model-json pieces are joined in order", "[cli]") {
+TEST_CASE("model-json pieces are joined in order", "[cli]") {
     const std::string model = two_node_model("node1");
     const auto half = model.size() / 2;
     const auto r = run_cli({"validate", "--model-json", model.substr(0, half), "--model-json", model.substr(half)});
@@ -104,7 +104,7 @@ TEST_CASE("render --file prints exactly one file and nothing on stderr", "[cli]"
     CHECK(r.out.find("include /srv/data;") != std::string::npos);
 }
 
-TEST_CASE("--node overrides the model's node", "[cli]") {
+TEST_CASE("the node option overrides the model's node", "[cli]") {
     const auto r = run_cli({"render", "--model-json", two_node_model("node1"), "--node", "elsewhere", "--file", "lsyncd"});
     CHECK(r.status == 1);
     CHECK(r.err == "error: node: \"elsewhere\" is a member of no serverset: it has no lsyncd config\n");

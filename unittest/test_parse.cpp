@@ -40,10 +40,10 @@ TEST_CASE("parse: a rejected document gives exactly the pinned diagnostic", "[pa
         {"null", "the model is null, expected a JSON object"},
         // Unknown and duplicate keys.
         {R"({"sourcse": {}})",
-         "sourcse: unknown key, expected one of node, layout, sources, logdir, logdir_owner, logdir_group, "
+         "sourcse: unknown key, expected one of node, node_name_flag, layout, sources, logdir, logdir_owner, logdir_group, "
          "logdir_mode, csync_port, csync_only_from, lsyncd_delay, ssl, serversets"},
         {R"({"log dir": "/x"})",
-         "[\"log dir\"]: unknown key, expected one of node, layout, sources, logdir, logdir_owner, logdir_group, "
+         "[\"log dir\"]: unknown key, expected one of node, node_name_flag, layout, sources, logdir, logdir_owner, logdir_group, "
          "logdir_mode, csync_port, csync_only_from, lsyncd_delay, ssl, serversets"},
         {R"({"layout": {"csync2dir": "/etc"}})",
          "layout.csync2dir: unknown key, expected one of csync2_dir, lsyncd_config, csync2_bin"},
@@ -56,6 +56,7 @@ TEST_CASE("parse: a rejected document gives exactly the pinned diagnostic", "[pa
         // Wrong JSON types.
         {R"({"node": 1})", "node: 1 is not a string"},
         {R"({"node": ["a"]})", "node: an array is not a string"},
+        {R"({"node_name_flag": "yes"})", "node_name_flag: \"yes\" is not true or false"},
         {R"({"layout": "/etc"})", "layout: \"/etc\" is not an object"},
         {R"({"layout": {"csync2_dir": false}})", "layout.csync2_dir: false is not a string"},
         {R"({"layout": {"lsyncd_config": {}}})", "layout.lsyncd_config: an object is not a string"},
@@ -118,7 +119,7 @@ TEST_CASE("parse: every structural problem is reported, in document order", "[pa
     })");
     CHECK(lines_of(result.diagnostics) ==
           std::vector<std::string>{
-              "nodes: unknown key, expected one of node, layout, sources, logdir, logdir_owner, logdir_group, "
+              "nodes: unknown key, expected one of node, node_name_flag, layout, sources, logdir, logdir_owner, logdir_group, "
               "logdir_mode, csync_port, csync_only_from, lsyncd_delay, ssl, serversets",
               "csync_port: 1.5 is not an integer or a numeric string",
               "serversets.x.servers[0]: 1 is not a string",

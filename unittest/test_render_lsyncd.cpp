@@ -85,11 +85,13 @@ TEST_CASE("settings name the log and status files in the log directory, and noth
     CHECK(text.find("settings =") == std::string::npos);  // the pre-2.1 form is fatal in 2.2
 }
 
-TEST_CASE("csync2 gets -N, -B, -A, and -p only for a port other than 30865", "[lsyncd]") {
-    CHECK(render_lsyncd(plan_with(30865, 1)).find("local options = { \"-N\", \"web1\", \"-B\", \"-A\" }\n") !=
+TEST_CASE("csync2 gets -B and -A, -N only with node_name, -p only for a port other than 30865", "[lsyncd]") {
+    CHECK(render_lsyncd(plan_with(30865, 1)).find("local options = { \"-B\", \"-A\" }\n") != std::string::npos);
+    CHECK(render_lsyncd(plan_with(30866, 1)).find("local options = { \"-B\", \"-A\", \"-p\", \"30866\" }\n") !=
           std::string::npos);
-    CHECK(render_lsyncd(plan_with(30866, 1))
-              .find("local options = { \"-N\", \"web1\", \"-B\", \"-A\", \"-p\", \"30866\" }\n") != std::string::npos);
+    NodePlan named = plan_with(30865, 1);
+    named.node_name_flag = true;
+    CHECK(render_lsyncd(named).find("local options = { \"-N\", \"web1\", \"-B\", \"-A\" }\n") != std::string::npos);
 }
 
 TEST_CASE("delay comes from lsyncd_delay; the csync2 binary from the layout", "[lsyncd]") {
