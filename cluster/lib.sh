@@ -221,9 +221,10 @@ cl_node_add() {
 # Starts CMD inside NAME detached from the caller (no inherited stdout, not our child) and
 # prints its pid (nsenter and setsid exec in place, so the pid is CMD's).
 _cl_spawn() {
-  local name=$1 out=$2; shift 2
-  ( exec nsenter -t "$(_cl_pid "$name")" -m -u -n --wd=/ -- setsid "$@" </dev/null >>"$out" 2>&1 ) &
-  echo $!
+  local name=$1 out=$2 holder; shift 2
+  holder=$(_cl_pid "$name")
+  # Started from a command substitution, so it is never a job of the caller's shell.
+  echo "$( (exec nsenter -t "$holder" -m -u -n --wd=/ -- setsid "$@" </dev/null >>"$out" 2>&1) & echo $!)"
 }
 
 cl_start_syslog() {
