@@ -73,7 +73,9 @@
 #   server, or the node under `puppet apply`).
 # @param node_name
 #   The node's csync2 host name, when it differs from the host name csync2 sees; passed as `-N`
-#   to the csync2 listener and to every csync2 run lsyncd starts.
+#   to the csync2 listener and to every csync2 run lsyncd starts. With `-N`, csync2 binds its
+#   outgoing connections to the address this name resolves to, so on the node itself it must
+#   resolve to the address its peers see (not 127.0.1.1).
 # @param listener
 #   What starts the csync2 listener: `xinetd` (its own `/etc/xinetd.d/csync2`, as the original) or
 #   `systemd` (a `csync2.socket` unit with `IPAddressAllow=` from `csync_only_from`). With
@@ -134,7 +136,7 @@ class clustersync (
     fail('Class[Clustersync]: ssl_cert and ssl_key are used only with ssl => true')
   }
 
-  # The name csync2 compares with the `host` entries; every csync2 the module starts gets it as -N.
+  # The name csync2 compares with the `host` entries: what membership is decided by.
   $csync2_host = pick($node_name, $facts.dig('clustersync', 'hostname'), $facts.dig('networking', 'hostname'))
 
   # A key given as a plain string becomes Sensitive here, so the serverset resource never holds it in clear.

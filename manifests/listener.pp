@@ -1,9 +1,10 @@
 # @summary The csync2 listener that receives pushes from the other members: xinetd or a systemd socket.
 #
-# It runs `csync2 -i -l -B -A -N <node>`, with the database mode of the runs lsyncd starts
-# (docs/lsyncd-action.md): `-B` commits every received file at once, so the node's own lsyncd,
-# which sees that file too, finds it recorded instead of marking it dirty on both sides; `-A`
-# drops the fsync per commit that would make `-B` too slow under a burst. `-N` is the name the
+# It runs `csync2 -i -l -B -A [-N <node_name>]`, with the host name and database mode of the runs
+# lsyncd starts (docs/lsyncd-action.md): `-B` commits every received file at once, so the node's
+# own lsyncd, which sees that file too, finds it recorded instead of marking it dirty on both
+# sides; `-A` drops the fsync per commit that would make `-B` too slow under a burst. `-N` comes
+# only with `node_name`, as for the lsyncd runs: otherwise csync2's own host name is the one the
 # group files list this node under.
 #
 # @api private
@@ -12,7 +13,7 @@ class clustersync::listener {
 
   $params = {
     'csync2_bin' => $clustersync::csync2_bin,
-    'node'       => $clustersync::csync2_host,
+    'node_name'  => $clustersync::node_name,
     'port'       => Integer($clustersync::csync_port),
     'only_from'  => $clustersync::csync_only_from,
   }

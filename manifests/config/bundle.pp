@@ -27,6 +27,8 @@ define clustersync::config::bundle {
 
   $model = {
     'node'            => $node,
+    # -N only for an explicit node_name: with -N csync2 binds its connections to that name's address.
+    'node_name_flag'  => $clustersync::node_name =~ NotUndef,
     'layout'          => {
       'csync2_dir'    => $clustersync::csync2_dir,
       'lsyncd_config' => $clustersync::lsyncd_config,

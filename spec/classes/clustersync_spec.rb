@@ -11,6 +11,7 @@ REDHAT_LAYOUT = { 'csync2_dir' => '/etc/csync2', 'lsyncd_config' => '/etc/lsyncd
 def example_model(node, layout = DEBIAN_LAYOUT, extra = {})
   {
     'node' => node,
+    'node_name_flag' => false,
     'layout' => layout,
     'sources' => { '/var/uploads' => 'uploads', '/etc/serverd' => 'serverd' },
     'logdir' => '/var/log/lsyncd', 'logdir_owner' => 'root', 'logdir_group' => 'root', 'logdir_mode' => '0755',
@@ -40,10 +41,10 @@ describe 'clustersync' do
     it { is_expected.to contain_package('csync2').with_ensure('installed') }
     it { is_expected.to contain_package('lsyncd').with_ensure('installed') }
     it { is_expected.to contain_package('xinetd').with_ensure('installed') }
-    it 'runs the listener with -B and -N, on the port, for the allowed networks' do
+    it 'runs the listener with -B -A and without -N, on the port, for the allowed networks' do
       is_expected.to contain_file('/etc/xinetd.d/csync2')
         .with(owner: 'root', group: 'root', mode: '0644')
-        .with_content(%r{^\tserver_args\t= -i -l -B -A -N vm$})
+        .with_content(%r{^\tserver_args\t= -i -l -B -A$})
         .with_content(%r{^\tport\t\t= 30865$})
         .with_content(%r{^\ttype\t\t= UNLISTED$})
         .with_content(%r{^\tonly_from\t= 10\.0\.100\.0/24 10\.0\.200\.0/24$})
@@ -94,14 +95,14 @@ describe 'clustersync' do
       is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua')
         .with(owner: 'root', group: 'root', mode: '0644')
         .with_content(helper_file(example_model('foo.example.net'), 'lsyncd'))
-        .with_content(%r{"-N", "foo\.example\.net"})
+        .without_content(%r{"-N"})
         .that_notifies('Class[clustersync::service]')
       is_expected.to contain_file('/etc/lsyncd').with_ensure('directory')
     end
     it { is_expected.to contain_service('lsyncd').with(ensure: true, enable: true) }
     it { is_expected.to contain_clustersync__config__group('uploads').that_comes_before('Class[clustersync::service]') }
     it { is_expected.to contain_file('/var/log/lsyncd').that_comes_before('Class[clustersync::service]') }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{-N foo\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -i -l -B -A$}) }
   end
 
   context 'with node_name, which wins over the facts' do
@@ -110,10 +111,13 @@ describe 'clustersync' do
     # could set node_name, so this context declares its own copy of the example.
     let(:pre_condition) { EXAMPLE.sub("csync_only_from => '10.0.100.0/24 10.0.200.0/24'", "csync_only_from => '10.0.100.0/24 10.0.200.0/24',\n  node_name => 'sodium.example.net'") }
 
-    it { is_expected.to contain_file('/etc/csync2_serverd.cfg').with_content(helper_file(example_model('sodium.example.net'), 'csync2:serverd')) }
+    let(:model) { example_model('sodium.example.net', DEBIAN_LAYOUT, 'node_name_flag' => true) }
+
+    it { is_expected.to contain_file('/etc/csync2_serverd.cfg').with_content(helper_file(model, 'csync2:serverd')) }
+    it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(helper_file(model, 'lsyncd')) }
     it { is_expected.not_to contain_file('/etc/csync2_uploads.cfg') }
     it { is_expected.to contain_file('/etc/csync2_serverd.key').with_source('puppet:///mnt/csync2_serverd.key') }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{-N sodium\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -i -l -B -A -N sodium\.example\.net$}) }
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(%r{"-N", "sodium\.example\.net"}) }
   end
 
@@ -124,7 +128,7 @@ describe 'clustersync' do
 
     it { is_expected.to compile.with_all_deps }
     it { is_expected.to contain_file('/etc/csync2_pair.cfg').with_content(%r{^\thost sodium;$}) }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{-N sodium$}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').without_content(%r{-N}) }
   end
 
   context 'with every original parameter' do
@@ -142,7 +146,7 @@ describe 'clustersync' do
     end
     let(:model) do
       {
-        'node' => 'foo.example.net', 'layout' => DEBIAN_LAYOUT, 'sources' => { '/var/uploads' => 'uploads' },
+        'node' => 'foo.example.net', 'node_name_flag' => false, 'layout' => DEBIAN_LAYOUT, 'sources' => { '/var/uploads' => 'uploads' },
         'logdir' => '/var/log/lsyncd', 'logdir_owner' => 'www-data', 'logdir_group' => 'adm', 'logdir_mode' => '0750',
         'csync_port' => '30866', 'csync_only_from' => '10.0.100.0/24', 'lsyncd_delay' => 1, 'ssl' => false,
         'serversets' => { 'uploads' => { 'servers' => ['foo.example.net@10.0.100.1', 'bar.example.net@10.0.100.2'],
@@ -212,8 +216,16 @@ describe 'clustersync' do
         .with_content(%r{^IPAddressDeny=any$})
         .that_notifies('Service[csync2.socket]')
     end
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/sbin/csync2 -i -l -B -A -N foo\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/sbin/csync2 -i -l -B -A$}) }
     it { is_expected.to contain_service('csync2.socket').with(ensure: 'running', enable: true) }
+  end
+
+  context 'with the systemd listener and node_name' do
+    let(:facts) { ClustersyncFacts.debian('foo') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' }, listener: 'systemd', node_name: 'foo.example.net' } }
+
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/sbin/csync2 -i -l -B -A -N foo\.example\.net$}) }
   end
 
   context 'with the systemd listener and no csync_only_from' do
