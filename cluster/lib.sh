@@ -230,16 +230,16 @@ _cl_spawn() {
 cl_start_syslog() {
   local name=$1 dir=$CL_DIR/nodes/$1
   _cl_spawn "$name" "$dir/syslogd.out" perl "$CL_LIB_DIR/syslogd.pl" /dev/log /var/log/syslog > "$dir/syslogd.pid"
-  cl_wait_until 5 cl_exec "$name" test -S /dev/log
+  cl_wait_until 10 cl_exec "$name" test -S /dev/log || { echo "syslog receiver did not start on $name" >&2; return 1; }
 }
 
 cl_start_xinetd() {
   local name=$1
   cl_exec "$name" rm -f /run/xinetd.pid
   cl_exec "$name" xinetd -stayalive -pidfile /run/xinetd.pid </dev/null >/dev/null 2>&1 || return 1
-  cl_wait_until 5 cl_exec "$name" test -s /run/xinetd.pid || { echo "xinetd did not start on $name" >&2; return 1; }
+  cl_wait_until 10 cl_exec "$name" test -s /run/xinetd.pid || { echo "xinetd did not start on $name" >&2; return 1; }
   # Ready when it listens on the csync2 port.
-  cl_wait_until 5 _cl_listening "$name" "$CL_PORT"
+  cl_wait_until 10 _cl_listening "$name" "$CL_PORT" || { echo "xinetd on $name does not listen on $CL_PORT" >&2; return 1; }
 }
 
 _cl_listening() { cl_exec "$1" ss -Hltn "sport = :$2" | grep -q .; }

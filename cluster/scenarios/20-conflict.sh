@@ -49,7 +49,7 @@ no_auto() {
   cl_expect_content node2 "$f" "version of node2" || rc=1
   # Resolution as documented by csync2: force the local version, then push it.
   cl_exec node1 csync2 -C plain -f "$f"
-  cl_exec node1 csync2 -C plain -x "$f" || true
+  cl_exec node1 csync2 -C plain -v -x "$f" || echo "node1: csync2 -x after -f failed" >&2
   cl_mark_logs
   CL_EXPECTED_RE='Finished with 1 errors|exited with 1 for 1 path' cl_converge 120 plain "$P" $ALL || rc=1
   cl_expect_content node2 "$f" "version of node1" || rc=1

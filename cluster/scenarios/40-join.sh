@@ -11,12 +11,12 @@ join() {
   # The new server, then the serverset that lists it, applied on every member.
   cl_node_add node3 3
   cl_set uploads "node1 node2 node3" "$U"
-  cl_provision_all node1 node2 node3
-  cl_start_all node3
+  cl_provision_all node1 node2 node3 || { echo "re-provisioning with node3 failed" >&2; return 1; }
+  cl_start_all node3 || { echo "node3's daemons did not start" >&2; return 1; }
   # csync2 is push-only: the README's procedure on one in-sync member marks every file
   # dirty for the newcomer (-TUXI) and pushes it (-u).
   cl_exec node1 csync2 -C uploads -TUXI || true
-  cl_exec node1 csync2 -C uploads -u
+  cl_exec node1 csync2 -C uploads -u || { echo "csync2 -u on node1 failed" >&2; return 1; }
   cl_converge 120 uploads "$U" node1 node2 node3
   cl_expect_content node3 "$U/old/sub/f50" "old 50"
   # And the newcomer takes part in later changes in both directions.
