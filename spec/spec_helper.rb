@@ -26,7 +26,11 @@ File.write(File.join(WORK_DIR, 'helper.yaml'), { 'clustersync::helper_path' => H
 File.write(File.join(WORK_DIR, 'hiera.yaml'), {
   'version' => 5,
   'defaults' => { 'datadir' => WORK_DIR, 'data_hash' => 'yaml_data' },
-  'hierarchy' => [{ 'name' => 'helper', 'path' => 'helper.yaml' }],
+  'hierarchy' => [
+    { 'name' => 'helper', 'path' => 'helper.yaml' },
+    # A spec picks a data file of spec/fixtures/hiera with the fact hiera_case.
+    { 'name' => 'case', 'path' => '%{facts.hiera_case}.yaml', 'datadir' => File.join(MODULE_ROOT, 'spec', 'fixtures', 'hiera') },
+  ],
 }.to_yaml)
 
 RSpec.configure do |c|

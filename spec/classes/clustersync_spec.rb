@@ -342,6 +342,21 @@ describe 'clustersync' do
     end
   end
 
+  context 'with everything from Hiera' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net').merge('hiera_case' => 'hiera_only') }
+
+    it { is_expected.to compile.with_all_deps }
+    it { is_expected.to contain_clustersync__serverset('uploads').with_auto('younger') }
+    it { is_expected.to contain_file('/etc/csync2_uploads.cfg').with_content(%r{^\tauto younger;$}).without_content(%r{nossl}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tonly_from\t= 10\.0\.100\.0/24$}) }
+    it 'keeps both secrets Sensitive' do
+      expect(catalogue.resource('File', '/etc/csync2_uploads.key').sensitive_parameters).to include(:content)
+      expect(catalogue.resource('File', '/etc/csync2_ssl_key.pem').sensitive_parameters).to include(:content)
+      expect(catalogue.resource('Clustersync::Serverset', 'uploads').sensitive_parameters).to include(:key_content)
+      expect(catalogue.resource('Class', 'Clustersync').sensitive_parameters).to include(:ssl_key)
+    end
+  end
+
   context 'with the serverset declared after the class' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
