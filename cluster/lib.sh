@@ -146,8 +146,8 @@ cl_teardown() {
 
 cl_cleanup_stale() {
   local ns run dir pid start
-  for run in $( { ip netns list 2>/dev/null | awk '{print $1}' | grep "^$CL_PREFIX[0-9a-f]\{6\}-" | sed 's/-.*//'
-                  ls "$CL_TMPROOT" 2>/dev/null | grep "^$CL_PREFIX[0-9a-f]\{6\}$"; } | sort -u); do
+  for run in $( { ip netns list 2>/dev/null | awk '{print $1}' | grep "^${CL_PREFIX}[0-9a-f]\{6\}-" | sed 's/-.*//'
+                  find "$CL_TMPROOT" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | grep "^${CL_PREFIX}[0-9a-f]\{6\}$"; } | sort -u); do
     dir=$CL_TMPROOT/$run
     if [ -f "$dir/owner" ]; then
       read -r pid start < "$dir/owner"

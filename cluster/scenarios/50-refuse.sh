@@ -40,6 +40,7 @@ members_still_sync() {
 }
 
 cl_init
+# shellcheck disable=SC2034 # read by lib.sh
 CL_ONLY_FROM=198.18.0.0/29
 cl_set uploads "node1 node2 node3 node4" "$U"
 for spec in node1:1 node2:2 node3:3 node4:40; do cl_node_add "${spec%%:*}" "${spec#*:}" || exit 1; done

@@ -20,6 +20,7 @@ ssl_sync() {
 }
 
 cl_init
+# shellcheck disable=SC2034 # read by lib.sh
 CL_SSL=true
 cl_set uploads "$ALL" "$U"
 cl_up node1:1 node2:2 node3:3 || exit 1
