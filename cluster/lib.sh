@@ -635,11 +635,11 @@ _cl_node_at_rest() {
   for group in $groups; do
     # A member of only some of the groups: the others have no config file here.
     cl_exec "$n" test -f "${CL_CSYNC2_DIR:-/etc}/csync2_$group.cfg" || continue
-    if ! cl_wait_until 20 cl_dirty "$n" "$group" >/dev/null; then
+    if ! cl_wait_until "${CL_REST_WAIT:-20}" cl_dirty "$n" "$group" >/dev/null; then
       echo "$n: entries left dirty in $group:"; cl_dirty "$n" "$group" | head -n 10; rc=1
     fi
   done
-  if ! cl_wait_until 20 cl_lsyncd_idle "$n" 2>&1; then echo "$n: lsyncd never went idle"; rc=1; fi
+  if ! cl_wait_until "${CL_REST_WAIT:-20}" cl_lsyncd_idle "$n" 2>&1; then echo "$n: lsyncd never went idle"; rc=1; fi
   if ! cl_conflicts "$n" > "$CL_DIR/conflicts.$n"; then
     echo "$n: unexpected conflicts/errors logged:"; head -n 10 "$CL_DIR/conflicts.$n"; rc=1
   fi
@@ -647,8 +647,9 @@ _cl_node_at_rest() {
 }
 
 # At rest: no node has dirty entries in any of GROUPS ("g1 g2"; groups a node is not a
-# member of are skipped), none logged a conflict since the last cl_mark_logs, every lsyncd is idle. Waits (bounded) for dirty lists and lsyncd to settle;
-# the members are checked in parallel.
+# member of are skipped), none logged a conflict since the last cl_mark_logs, every lsyncd is
+# idle. Waits (bounded: CL_REST_WAIT seconds, default 20, for each) for dirty lists and lsyncd
+# to settle; the members are checked in parallel.
 cl_at_rest() {
   local groups=$1; shift
   local n rc=0 pids=() i=0

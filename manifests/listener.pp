@@ -1,6 +1,8 @@
 # @summary The csync2 listener that receives pushes from the other members: xinetd or a systemd socket.
 #
-# It runs `csync2 -i -l -B -A [-N <node_name>]`, with the host name and database mode of the runs
+# It runs `flock -w 120 /run/clustersync-csync2.lock csync2 -i -l -B -A [-N <node_name>]`: each
+# session holds the lock that the node's lsyncd checks take, so no check sees a file halfway
+# through being received. It uses the host name and database mode of the runs
 # lsyncd starts (docs/lsyncd-action.md): `-B` commits every received file at once, so the node's
 # own lsyncd, which sees that file too, finds it recorded instead of marking it dirty on both
 # sides; `-A` drops the fsync per commit that would make `-B` too slow under a burst. `-N` comes

@@ -7,14 +7,15 @@ namespace {
 // The part of the config that does not depend on the model. It reads only the locals the
 // prologue defines (csync2, node, delay, options) and is explained in docs/lsyncd-action.md.
 // Numbers: the kernel takes about 2 MiB of arguments plus environment and 128 KiB per
-// argument; a run stays far below with at most 1,000 paths and 256 KiB, counting the second
-// path of a Move (not visible before the batch is taken) as PATH_MAX.
+// argument; a batch stays far below with at most 1,000 paths and 256 KiB, counting the second
+// path of a Move (not visible before the batch is taken) as PATH_MAX, even though a path can
+// appear in three of its steps (mark, check, update).
 constexpr const char* kAction = R"LUA(
--- Limits of one csync2 run.
+-- Limits of one batch.
 local max_paths = 1000
 local max_bytes = 262144
 local path_max = 4096
--- A failed run (peer down, conflict, busy database) is retried after 5 s, then 10, 20, 40
+-- A failed batch (peer down, conflict, busy database) is retried after 5 s, then 10, 20, 40
 -- and every 60 s; past max_pending paths a retry checks the whole source instead.
 local retry_first = 5
 local retry_max = 60
@@ -22,25 +23,81 @@ local max_pending = 10000
 -- Seconds between taking a batch and checking it, so a file the csync2 listener of this node
 -- is still writing (renamed into place, not yet recorded) is recorded before it is checked.
 local settle = 0.3
+-- At most this many paths of a failed batch are named in the log line that reports it.
+local log_paths = 5
+-- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
+-- listener (templates/xinetd-csync2.epp, templates/csync2@.service.epp): a check never sees
+-- a file the listener is halfway through (renamed into place, mode and mtime not yet set,
+-- record being rewritten), so what the listener writes is never marked dirty here and sent
+-- back. The update (-u) talks to the peers' listeners and holds no lock, so no two members
+-- can wait for each other.
+local flock = "/usr/bin/flock"
+local lock = "/run/clustersync-csync2.lock"
 
 local unpack = table.unpack or unpack
+
+-- Runs the steps of one batch after a pause: $0 is the pause, then each step as a count N
+-- followed by the N words of its command. Every step runs; the exit status is the last
+-- failing step's. The script is constant: paths are only ever arguments.
+local runner = [[
+sleep "$0" || exit 1
+status=0
+while [ $# -gt 0 ]; do
+	n=$1; shift
+	(
+		i=0
+		for a; do
+			[ "$i" -eq 0 ] && set --
+			[ "$i" -lt "$n" ] || break
+			set -- "$@" "$a"
+			i=$((i + 1))
+		done
+		exec "$@"
+	) || status=$?
+	shift "$n"
+done
+exit "$status"
+]]
+
+-- Paths of the log line of a failed batch: control characters and backslashes escaped, so a
+-- file name cannot forge a line.
+local function shown(paths)
+	local out = {}
+	for i = 1, math.min(#paths, log_paths) do
+		out[i] = (paths[i]:gsub("[%c\\]", function(c) return string.format("\\%03d", c:byte()) end))
+	end
+	local text = table.concat(out, ", ")
+	if #paths > log_paths then text = text .. " and " .. (#paths - log_paths) .. " more" end
+	return text
+end
 
 -- One lsyncd sync that hands csync2 group `group` exactly the changed paths under `source`.
 local function csync2_sync(group, source)
 	local prefix = source == "/" and "/" or source .. "/"
-	-- pending: paths of failed runs, retried later; running: paths of the run in flight
-	-- (one at a time: maxProcesses = 1); blanket: the marker event that starts a retry run.
+	-- pending: path -> { r = recursive, m = mark } of failed batches, retried later;
+	-- running: the same for the batch in flight (one at a time: maxProcesses = 1);
+	-- blanket: the marker event that starts a retry run.
 	local state = { pending = {}, npending = 0, running = {}, backoff = retry_first,
 		retry_due = false, inlet = nil, blanket = nil }
 
-	local function command(paths)
-		local args = { "-C", group }
+	-- One csync2 step: its word count, then csync2 (under the lock for a check), `-C group`,
+	-- the options, the mode flags and the paths after "--".
+	local function step(args, flags, paths)
+		if #paths == 0 then return end
+		local count_at = #args + 1
+		args[count_at] = 0
+		if flags[1] ~= "-u" then
+			args[#args + 1] = flock
+			args[#args + 1] = lock
+		end
+		args[#args + 1] = csync2
+		args[#args + 1] = "-C"
+		args[#args + 1] = group
 		for _, option in ipairs(options) do args[#args + 1] = option end
-		args[#args + 1] = "-x"
-		args[#args + 1] = "-r"
+		for _, flag in ipairs(flags) do args[#args + 1] = flag end
 		args[#args + 1] = "--"
 		for _, path in ipairs(paths) do args[#args + 1] = path end
-		return args
+		args[count_at] = tostring(#args - count_at)
 	end
 
 	local function absolute(relative)
@@ -68,17 +125,23 @@ local function csync2_sync(group, source)
 	local function scratch(set, created, path)
 		if not created[path] then return false end
 		local dir, name = path:match("^(.*)/%.([^/]+)%.%w%w%w%w%w%w$")
-		return dir ~= nil and (set[dir .. "/" .. name] or set[dir .. "/." .. name]) == true
+		return dir ~= nil and (set[dir .. "/" .. name] or set[dir .. "/." .. name]) ~= nil
 	end
 
-	local function add_pending(path)
-		if state.pending[source] or state.pending[path] then return end
+	local function add_pending(path, kind)
+		if state.pending[source] then return end
+		local old = state.pending[path]
+		if old then
+			old.r = old.r or kind.r
+			old.m = old.m or kind.m
+			return
+		end
 		if state.npending >= max_pending then
-			state.pending = { [source] = true }
+			state.pending = { [source] = { r = true } }
 			state.npending = 1
 			return
 		end
-		state.pending[path] = true
+		state.pending[path] = { r = kind.r, m = kind.m }
 		state.npending = state.npending + 1
 	end
 
@@ -91,14 +154,39 @@ local function csync2_sync(group, source)
 		end)
 	end
 
-	local function run(agent, paths, wait)
-		state.running = paths
-		if wait > 0 then
-			-- The script is constant; the pause and the command are its arguments.
-			spawn(agent, "/bin/sh", "-c", 'sleep "$0" && exec "$@"', tostring(wait), csync2, unpack(command(paths)))
-		else
-			spawn(agent, csync2, unpack(command(paths)))
+	-- A batch: `kinds` maps each path to { r = true } (deleted or moved: checked recursively,
+	-- a directory's recorded contents go with it) or { m = true } (a file written and closed
+	-- here, lsyncd's Modify: marked dirty first, so a rewrite that keeps size and mtime still
+	-- goes out; the csync2 listener never writes a file in place, it renames a scratch file
+	-- over it) or {} (created or changed: the path alone, so a directory the listener is
+	-- still filling is not walked).
+	-- Steps: mark, recursive check, check, then one update of everything dirty under them.
+	local function run(agent, kinds, wait)
+		local all, rec, flat, mark = {}, {}, {}, {}
+		for path in pairs(kinds) do all[#all + 1] = path end
+		table.sort(all)
+		local recset, allset = {}, {}
+		for _, path in ipairs(all) do
+			allset[path] = true
+			if kinds[path].r then recset[path] = true end
 		end
+		local update = {}
+		for _, path in ipairs(all) do
+			local kind = kinds[path]
+			if kind.m and not kind.r then mark[#mark + 1] = path end
+			if not covered(recset, path) then
+				if kind.r then rec[#rec + 1] = path else flat[#flat + 1] = path end
+			end
+			-- The update is recursive: it sends whatever is dirty under each path once.
+			if not covered(allset, path) then update[#update + 1] = path end
+		end
+		state.running = kinds
+		local args = {}
+		step(args, { "-m" }, mark)
+		step(args, { "-c", "-r" }, rec)
+		step(args, { "-c" }, flat)
+		step(args, { "-u", "-r" }, update)
+		spawn(agent, "/bin/sh", "-c", runner, tostring(wait), unpack(args))
 	end
 
 	return {
@@ -113,7 +201,7 @@ local function csync2_sync(group, source)
 		-- was not running.
 		init = function(event)
 			state.inlet = event.inlet
-			run(event, { source }, 0)
+			run(event, { [source] = { r = true } }, 0)
 		end,
 
 		action = function(inlet)
@@ -135,34 +223,48 @@ local function csync2_sync(group, source)
 				return true
 			end)
 
-			local set, list = {}, {}
-			local function want(path)
-				if not set[path] then
-					set[path] = true
-					list[#list + 1] = path
+			local kinds, n = {}, 0
+			local function want(path, r, m)
+				local kind = kinds[path]
+				if not kind then
+					kind = {}
+					kinds[path] = kind
+					n = n + 1
 				end
+				kind.r = kind.r or r
+				kind.m = kind.m or m
 			end
 			-- Move events give both paths: csync2 has no rename, it deletes and copies.
 			local created = {}
-			local relatives = events.getPaths(function(etype, path, path2)
+			local typed = {}
+			events.getPaths(function(etype, path, path2)
 				if etype == "Blanket" then return false end
+				typed[#typed + 1] = { etype, path, path2 }
 				if etype == "Create" then created[absolute(path)] = true end
-				return path, path2
+				return false
 			end)
-			for _, relative in ipairs(relatives) do
-				if relative then want(absolute(relative)) end
+			for _, event in ipairs(typed) do
+				local etype, path, path2 = event[1], absolute(event[2]), event[3]
+				if etype == "Move" then
+					want(path, true, false)
+					if path2 then want(absolute(path2), true, false) end
+				elseif etype == "Delete" then
+					want(path, true, false)
+				else
+					want(path, false, etype == "Modify")
+				end
 			end
 			if retry then
-				for path in pairs(state.pending) do
-					if #list >= max_paths or bytes >= max_bytes then break end
-					want(path)
+				for path, kind in pairs(state.pending) do
+					if n >= max_paths or bytes >= max_bytes then break end
+					want(path, kind.r, kind.m)
 					bytes = bytes + #path + 1
 					state.pending[path] = nil
 					state.npending = state.npending - 1
 				end
 			end
 
-			if #list == 0 then
+			if n == 0 then
 				-- Only the retry marker, and nothing left to retry.
 				if state.blanket then
 					inlet.discardEvent(state.blanket)
@@ -172,15 +274,15 @@ local function csync2_sync(group, source)
 			end
 			state.blanket = nil
 
-			table.sort(list)
-			local paths = {}
-			for _, path in ipairs(list) do
-				if not covered(set, path) and not scratch(set, created, path) then paths[#paths + 1] = path end
+			for path in pairs(created) do
+				if kinds[path] and scratch(kinds, created, path) then
+					kinds[path] = nil
+				end
 			end
-			run(events, paths, settle)
+			run(events, kinds, settle)
 		end,
 
-		-- Every outcome ends the events: a failed run's paths go to `pending` and come back
+		-- Every outcome ends the events: a failed batch's paths go to `pending` and come back
 		-- in a retry run after a back-off, so a peer that is down costs no busy loop and
 		-- loses no change (csync2 also keeps failed pushes dirty in its database).
 		collect = function(agent, exitcode)
@@ -190,9 +292,15 @@ local function csync2_sync(group, source)
 				schedule(0)
 				return "ok"
 			end
-			log("Normal", "csync2 -C ", group, " exited with ", exitcode, " for ", #state.running,
-				" path(s) under ", source, "; they are retried (back-off ", state.backoff, " s)")
-			for _, path in ipairs(state.running) do add_pending(path) end
+			local paths = {}
+			for path in pairs(state.running) do paths[#paths + 1] = path end
+			table.sort(paths)
+			log("Normal", "csync2 -C ", group, " exited with ", exitcode, " for ", #paths,
+				" path(s) under ", source, " (", shown(paths), "); they are retried (back-off ",
+				state.backoff, " s). Files that stay dirty: csync2 -C ", group,
+				" -M; one changed here and on a peer is a conflict: csync2 -C ", group,
+				" -f PATH on the member whose version wins")
+			for path, kind in pairs(state.running) do add_pending(path, kind) end
 			state.running = {}
 			local wait = state.backoff
 			state.backoff = math.min(state.backoff * 2, retry_max)

@@ -38,8 +38,8 @@ damage() {
         quotes) sed -i 's/"//g' "$1" ;;                     # write every word bare
         key) sed -i 's/^\t\tonMove = true,$/\t\tonMove = true, bogus = 1,/' "$1" ;;
         escape) sed -i 's/\\\\/\\/g' "$1" ;;                # forget to escape backslashes
-        scratch) sed -i 's/ and not scratch(set, created, path)//' "$1" ;;  # keep csync2's scratch paths
-        retry) sed -i 's/^\t\t\tfor _, path in ipairs(state.running) do add_pending(path) end$//' "$1" ;;
+        scratch) sed -i 's/ and scratch(kinds, created, path) then/ and false then/' "$1" ;;  # keep csync2's scratch paths
+        retry) sed -i 's/^\t\t\tfor path, kind in pairs(state.running) do add_pending(path, kind) end$//' "$1" ;;
         *) echo "unknown mutation: $mutation" >&2; exit 2 ;;
     esac
     [ "$(cksum <"$1")" != "$before" ]
@@ -128,15 +128,17 @@ check_action() {
     src=$dir/src
     conf=$dir/lsyncd.conf.lua
     mkdir -p "$src" "$dir/log"
-    # The recorder logs one line per run (its arguments after "--", joined by "|") and fails
-    # while $dir/fail exists.
-    printf '%s\n' '#!/bin/sh' 'while [ "$1" != "--" ]; do shift; done; shift' \
-        "(IFS='|'; echo \"\$*\") >>'$dir/runs'" "[ ! -e '$dir/fail' ]" >"$dir/csync2"
+    # The recorder logs one line per csync2 run: its mode flags (-m, -c, -u, -r), then its
+    # arguments after "--" joined by "|"; it fails while $dir/fail exists.
+    printf '%s\n' '#!/bin/sh' 'm=' \
+        'while [ "$1" != "--" ]; do case $1 in -m|-c|-u|-x|-r) m="$m $1" ;; esac; shift; done; shift' \
+        "(IFS='|'; echo \"\${m# } \$*\") >>'$dir/runs'" "[ ! -e '$dir/fail' ]" >"$dir/csync2"
     chmod +x "$dir/csync2"
     sed -e "s|^\tlogfile = .*|\tlogfile = \"$dir/log/lsyncd.log\",|" \
         -e "s|^\tstatusFile = .*|\tstatusFile = \"$dir/log/lsyncd.status\",|" \
         -e "s|^local csync2 = .*|local csync2 = \"$dir/csync2\"|" \
         -e "s|^local delay = .*|local delay = 1|" \
+        -e "s|^local lock = .*|local lock = \"$dir/lock\"|" \
         -e "s|^local retry_first = .*|local retry_first = 2|" \
         -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\).*\"))$|\1$src\"))|" "$file" >"$conf"
     [ "$(grep -c '^sync(' "$conf")" = 1 ] || { echo "the action check needs a case with one source"; return 1; }
@@ -149,16 +151,31 @@ check_action() {
     touch "$src/a"; mkdir "$src/d"; touch "$src/d/e"; mv "$src/a" "$src/a2"
     touch "$src/.b.Xy12Z9"; mv "$src/.b.Xy12Z9" "$src/b"; touch "$src/d/e"
     sleep 2.5
-    # A failed run: its paths come back after the back-off (2 s here), not in a busy loop.
+    # A failed batch: a new file and a rewrite in place (marked dirty first, so csync2 sends it
+    # even when size and mtime stay); both come back after the back-off (2 s here), not in a
+    # busy loop, the rewrite still marked.
     touch "$dir/fail" "$src/c"
+    echo rewritten >"$src/b"
     sleep 2
     rm "$dir/fail"
     sleep 3.5
     kill "$pid"; wait "$pid" 2>/dev/null
-    expected="$src
-$src/a|$src/a2|$src/b|$src/d
-$src/c
-$src/c"
+    # Moves and deletions are checked recursively (a directory's records go with it); created
+    # paths each alone, so a directory being filled is not walked; one recursive update. lsyncd
+    # reports a file written and closed (new or not) as Modify: those are marked, except a
+    # path that is gone (a moved-away "a").
+    expected="-c -r $src
+-u -r $src
+-m $src/d/e
+-c -r $src/a
+-c $src/a2|$src/b|$src/d|$src/d/e
+-u -r $src/a|$src/a2|$src/b|$src/d
+-m $src/b|$src/c
+-c $src/b|$src/c
+-u -r $src/b|$src/c
+-m $src/b|$src/c
+-c $src/b|$src/c
+-u -r $src/b|$src/c"
     if [ "$(cat "$dir/runs")" != "$expected" ]; then
         echo "csync2 runs differ from the expected ones with $file:"
         diff <(echo "$expected") "$dir/runs"

@@ -102,12 +102,23 @@ TEST_CASE("delay comes from lsyncd_delay; the csync2 binary from the layout", "[
     CHECK(text.find("\nlocal csync2 = \"/opt/csync2/bin/csync2\"\n") != std::string::npos);
 }
 
-TEST_CASE("the action keeps moves whole and runs csync2 check+update recursively on the paths", "[lsyncd]") {
+TEST_CASE("the action keeps moves whole and runs mark, recursive check, check and recursive update", "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1));
     CHECK(text.find("onMove = true,") != std::string::npos);
     CHECK(text.find("maxProcesses = 1,") != std::string::npos);
-    CHECK(text.find("args[#args + 1] = \"-x\"\n\t\targs[#args + 1] = \"-r\"\n\t\targs[#args + 1] = \"--\"") !=
-          std::string::npos);
+    const auto mark = text.find("step(args, { \"-m\" }, mark)");
+    const auto rec = text.find("step(args, { \"-c\", \"-r\" }, rec)");
+    const auto flat = text.find("step(args, { \"-c\" }, flat)");
+    const auto update = text.find("step(args, { \"-u\", \"-r\" }, update)");
+    REQUIRE(mark != std::string::npos);
+    REQUIRE(rec != std::string::npos);
+    REQUIRE(flat != std::string::npos);
+    REQUIRE(update != std::string::npos);
+    CHECK(mark < rec);
+    CHECK(rec < flat);
+    CHECK(flat < update);
+    // csync2 -x would check recursively what the listener is still writing.
+    CHECK(text.find("\"-x\"") == std::string::npos);
 }
 
 TEST_CASE("rendering is deterministic", "[lsyncd]") {
