@@ -155,11 +155,10 @@ local function csync2_sync(group, source)
 	end
 
 	-- A batch: `kinds` maps each path to { r = true } (deleted or moved: checked recursively,
-	-- a directory's recorded contents go with it) or { m = true } (a file written and closed
-	-- here, lsyncd's Modify: marked dirty first, so a rewrite that keeps size and mtime still
-	-- goes out; the csync2 listener never writes a file in place, it renames a scratch file
-	-- over it) or {} (created or changed: the path alone, so a directory the listener is
-	-- still filling is not walked).
+	-- a directory's recorded contents go with it) or { m = true } (an existing file written
+	-- and closed here, lsyncd's Modify without a Create in the same batch: marked dirty first,
+	-- so a rewrite that keeps size and mtime still goes out) or {} (created or changed: the
+	-- path alone, so a directory the listener is still filling is not walked).
 	-- Steps: mark, recursive check, check, then one update of everything dirty under them.
 	local function run(agent, kinds, wait)
 		local all, rec, flat, mark = {}, {}, {}, {}
@@ -237,10 +236,26 @@ local function csync2_sync(group, source)
 			-- Move events give both paths: csync2 has no rename, it deletes and copies.
 			local created = {}
 			local typed = {}
+			-- Per path in this batch: its first event, and whether it is there after the
+			-- last Create or Delete (a Move deletes its first path and creates its second).
+			-- A Modify after the Delete changes nothing: csync2 writes to scratch files it
+			-- has already unlinked.
+			local first, present = {}, {}
+			local function seen(path, etype)
+				first[path] = first[path] or etype
+				if etype == "Create" then present[path] = true end
+				if etype == "Delete" then present[path] = false end
+			end
 			events.getPaths(function(etype, path, path2)
 				if etype == "Blanket" then return false end
 				typed[#typed + 1] = { etype, path, path2 }
 				if etype == "Create" then created[absolute(path)] = true end
+				if etype == "Move" then
+					seen(absolute(path), "Delete")
+					if path2 then seen(absolute(path2), "Create") end
+				else
+					seen(absolute(path), etype)
+				end
 				return false
 			end)
 			for _, event in ipairs(typed) do
@@ -254,9 +269,11 @@ local function csync2_sync(group, source)
 					want(path, false, etype == "Modify")
 				end
 			end
+			local retried = {}
 			if retry then
 				for path, kind in pairs(state.pending) do
 					if n >= max_paths or bytes >= max_bytes then break end
+					retried[path] = true
 					want(path, kind.r, kind.m)
 					bytes = bytes + #path + 1
 					state.pending[path] = nil
@@ -274,10 +291,32 @@ local function csync2_sync(group, source)
 			end
 			state.blanket = nil
 
+			-- A path created in this batch is new here and the check finds it: it is never
+			-- marked. This matters on a receiving member: csync2 2.0's listener renames a
+			-- scratch file onto the target (lsyncd: Create) and then writes the content into
+			-- it (Modify). Marking that would send every received file back to every member.
 			for path in pairs(created) do
-				if kinds[path] and scratch(kinds, created, path) then
+				local kind = kinds[path]
+				if kind and scratch(kinds, created, path) then
+					kinds[path] = nil
+				elseif kind then
+					kind.m = nil
+				end
+			end
+			-- A path that was not there when the batch began (its first event is a Create)
+			-- and is gone again has no record and leaves nothing to
+			-- send, unless an earlier batch left it to retry: csync2's scratch files on the
+			-- sending end, an editor's swap file.
+			for path, etype in pairs(first) do
+				if etype == "Create" and present[path] == false and kinds[path]
+						and not state.pending[path] and not retried[path] then
 					kinds[path] = nil
 				end
+			end
+			if next(kinds) == nil then
+				-- Nothing left to check: the events end with an empty run.
+				run(events, kinds, 0)
+				return
 			end
 			run(events, kinds, settle)
 		end,

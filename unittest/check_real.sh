@@ -39,6 +39,8 @@ damage() {
         key) sed -i 's/^\t\tonMove = true,$/\t\tonMove = true, bogus = 1,/' "$1" ;;
         escape) sed -i 's/\\\\/\\/g' "$1" ;;                # forget to escape backslashes
         scratch) sed -i 's/ and scratch(kinds, created, path) then/ and false then/' "$1" ;;  # keep csync2's scratch paths
+        transient) sed -i 's/^\t\t\t\tif etype == "Create" and present\[path\] == false and kinds\[path\]$/\t\t\t\tif false and kinds[path]/' "$1" ;;  # check paths that came and went
+        bounce) sed -i 's/^\t\t\t\t\tkind.m = nil$//' "$1" ;;  # mark what the listener wrote
         retry) sed -i 's/^\t\t\tfor path, kind in pairs(state.running) do add_pending(path, kind) end$//' "$1" ;;
         *) echo "unknown mutation: $mutation" >&2; exit 2 ;;
     esac
@@ -92,6 +94,7 @@ check_lsyncd() {
         -e 's|^local csync2 = .*|local csync2 = "/bin/true"|' \
         -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\)|\1$root|" "$file" >"$conf"
     [ -z "$mutation" ] || damage "$conf" || return 3
+    touch "$src/m"  # there before lsyncd starts: its rename is a Move
     "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
     pid=$!
     for _ in $(seq 50); do
@@ -143,13 +146,19 @@ check_action() {
         -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\).*\"))$|\1$src\"))|" "$file" >"$conf"
     [ "$(grep -c '^sync(' "$conf")" = 1 ] || { echo "the action check needs a case with one source"; return 1; }
     [ -z "$mutation" ] || damage "$conf" || return 3
+    touch "$src/m"  # there before lsyncd starts: its rename is a Move
     "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
     pid=$!
     sleep 1
-    # One batch: a file, a directory with a file in it, a rename, and what csync2 does when it
-    # receives "b": write ".b.XXXXXX" and rename it to "b".
-    touch "$src/a"; mkdir "$src/d"; touch "$src/d/e"; mv "$src/a" "$src/a2"
-    touch "$src/.b.Xy12Z9"; mv "$src/.b.Xy12Z9" "$src/b"; touch "$src/d/e"
+    # What csync2 2.0's listener does when it receives FILE (seen with inotifywait): it creates
+    # ".FILE.XXXXXX", renames it onto FILE, then writes the content into FILE in place.
+    receive() { : >"$src/.$1.$2"; mv "$src/.$1.$2" "$src/$1"; echo "$3" >"$src/$1"; }
+    # One batch: a file created and renamed, a directory with a file in it, a rename of a file
+    # that was there before, "b" received, and a file created and removed again.
+    touch "$src/a"; mkdir "$src/d"; touch "$src/d/e"; mv "$src/a" "$src/a2"; mv "$src/m" "$src/d/m2"
+    receive b Xy12Z9 received; touch "$src/d/e"; touch "$src/swap"; rm "$src/swap"
+    exec 7>"$src/.d.Wx56Vu"; rm "$src/.d.Wx56Vu"; echo data >&7; exec 7>&-  # as csync2's tmpfile()
+    : >"$src/.b.Zz99Yy"  # a scratch file of csync2 still there when the batch is taken
     sleep 2.5
     # A failed batch: a new file and a rewrite in place (marked dirty first, so csync2 sends it
     # even when size and mtime stay); both come back after the back-off (2 s here), not in a
@@ -159,23 +168,28 @@ check_action() {
     sleep 2
     rm "$dir/fail"
     sleep 3.5
+    # The existing "b" received again: checked, not marked, or every member would send each
+    # received file back to all the others.
+    receive b Qw34Er again
+    sleep 2.5
     kill "$pid"; wait "$pid" 2>/dev/null
     # Moves and deletions are checked recursively (a directory's records go with it); created
-    # paths each alone, so a directory being filled is not walked; one recursive update. lsyncd
-    # reports a file written and closed (new or not) as Modify: those are marked, except a
-    # path that is gone (a moved-away "a").
+    # paths each alone, so a directory being filled is not walked; one recursive update. Only
+    # an existing file written here (lsyncd's Modify without a Create in the batch) is marked.
+    # Paths that came and went within the batch ("a" renamed away, "swap") are left out.
     expected="-c -r $src
 -u -r $src
--m $src/d/e
--c -r $src/a
--c $src/a2|$src/b|$src/d|$src/d/e
--u -r $src/a|$src/a2|$src/b|$src/d
--m $src/b|$src/c
+-c -r $src/m
+-c $src/a2|$src/b|$src/d|$src/d/e|$src/d/m2
+-u -r $src/a2|$src/b|$src/d|$src/m
+-m $src/b
 -c $src/b|$src/c
 -u -r $src/b|$src/c
--m $src/b|$src/c
+-m $src/b
 -c $src/b|$src/c
--u -r $src/b|$src/c"
+-u -r $src/b|$src/c
+-c $src/b
+-u -r $src/b"
     if [ "$(cat "$dir/runs")" != "$expected" ]; then
         echo "csync2 runs differ from the expected ones with $file:"
         diff <(echo "$expected") "$dir/runs"
