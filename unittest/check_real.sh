@@ -94,7 +94,6 @@ check_lsyncd() {
         -e 's|^local csync2 = .*|local csync2 = "/bin/true"|' \
         -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\)|\1$root|" "$file" >"$conf"
     [ -z "$mutation" ] || damage "$conf" || return 3
-    touch "$src/m"  # there before lsyncd starts: its rename is a Move
     "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
     pid=$!
     for _ in $(seq 50); do
