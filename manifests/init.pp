@@ -97,6 +97,13 @@
 #   Run and enable lsyncd (on members) and the listener's service (xinetd or `csync2.socket`).
 # @param lsyncd_delay
 #   Seconds lsyncd gathers events before one csync2 run.
+# @param csync_tempdir
+#   Where csync2 writes its scratch files (received data, signatures, deltas) instead of beside
+#   each file, where lsyncd would see every one of them: `tempdir` in each group file. The module
+#   creates the directory, root-only (0700). Within a source it is not used for that serverset
+#   (the helper warns). A directory on the sources' filesystem lets csync2 rename a received file
+#   into place; on another one it truncates and copies instead, and the directory needs room for
+#   the largest file in transit. `false`: no `tempdir`, scratch files beside each file.
 # @param logdir
 #   lsyncd's log and status directory.
 # @param csync2_dir
@@ -127,6 +134,7 @@ class clustersync (
   Boolean $manage_packages = true,
   Boolean $manage_services = true,
   Clustersync::Delay $lsyncd_delay = 1,
+  Variant[Stdlib::Absolutepath, Boolean[false]] $csync_tempdir = '/var/lib/csync2/clustersync-tmp',
   Stdlib::Absolutepath $logdir = '/var/log/lsyncd',
 ) {
   if ($ssl_cert =~ Undef) != ($ssl_key =~ Undef) {

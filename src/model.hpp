@@ -10,6 +10,9 @@
 
 namespace clustersync {
 
+/// The class's default `csync_tempdir`: a directory of csync2's own, outside every watched tree.
+inline constexpr const char* kDefaultTempdir = "/var/lib/csync2/clustersync-tmp";
+
 /// Where files live on the node's OS family (defaults: Debian).
 struct Layout {
     std::string csync2_dir = "/etc";                           ///< csync2's compiled-in ETCDIR
@@ -50,6 +53,9 @@ struct Model {
     std::string csync_port = "30865";         ///< JSON integer or string, kept as text
     std::optional<std::string> csync_only_from;  ///< space-separated addresses/CIDR blocks; absent = any
     std::string lsyncd_delay = "1";           ///< seconds lsyncd gathers events before one csync2 run
+    /// csync2's `tempdir`: where it writes its scratch files instead of beside each file (none:
+    /// csync2's default, beside the file, where the watcher sees them).
+    std::optional<std::string> csync_tempdir = std::string(kDefaultTempdir);
     bool ssl = false;                         ///< false renders `nossl * *;`
     std::map<std::string, Serverset> serversets;  ///< by name
 };

@@ -19,7 +19,7 @@ using Value = rapidjson::Value;
 /// The known keys of the model's objects, in README order (the order messages list them in).
 const std::initializer_list<const char*> kRootKeys = {
     "node", "node_name_flag", "layout", "sources", "logdir", "logdir_owner", "logdir_group", "logdir_mode",
-    "csync_port", "csync_only_from", "lsyncd_delay", "ssl", "serversets"};
+    "csync_port", "csync_only_from", "lsyncd_delay", "csync_tempdir", "ssl", "serversets"};
 const std::initializer_list<const char*> kLayoutKeys = {"csync2_dir", "lsyncd_config", "csync2_bin"};
 const std::initializer_list<const char*> kServersetKeys = {"servers", "exclude", "auto", "key_source",
                                                            "key_content"};
@@ -90,6 +90,15 @@ public:
                 if (string(val, path, s)) m.csync_only_from = s;
             } else if (key == "lsyncd_delay") {
                 integer_text(val, path, m.lsyncd_delay);
+            } else if (key == "csync_tempdir") {
+                // A path, or false for csync2's default (scratch files beside each file).
+                if (val.IsFalse()) {
+                    m.csync_tempdir.reset();
+                } else if (val.IsString()) {
+                    m.csync_tempdir = text_of(val);
+                } else {
+                    type_error(val, path, "a path or false");
+                }
             } else if (key == "ssl") {
                 if (val.IsBool())
                     m.ssl = val.GetBool();

@@ -31,4 +31,9 @@ std::optional<std::string> path_problem(const std::string& path) {
     return std::nullopt;
 }
 
+bool lies_within(const std::string& path, const std::string& dir) {
+    if (dir == "/" || path == dir) return true;
+    return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
 }  // namespace clustersync

@@ -19,4 +19,7 @@ std::string normalise_path(const std::string& path);
 /// more than one trailing slash, control characters and `"` (csync2's grammar cannot quote it).
 std::optional<std::string> path_problem(const std::string& path);
 
+/// True when normalised `path` is `dir` or lies below it (every path lies within "/").
+bool lies_within(const std::string& path, const std::string& dir);
+
 }  // namespace clustersync

@@ -81,6 +81,14 @@ NodePlan plan_node(const Model& model) {
         std::sort(group.includes.begin(), group.includes.end());
         group.excludes = set.exclude;
         group.auto_resolve = set.auto_resolve;
+        // A tempdir within one of the group's own sources would be watched and synced: that
+        // group keeps csync2's default (validate warns about it).
+        if (model.csync_tempdir) {
+            const std::string tempdir = normalise_path(*model.csync_tempdir);
+            if (std::none_of(group.includes.begin(), group.includes.end(),
+                             [&](const std::string& dir) { return lies_within(tempdir, dir); }))
+                group.tempdir = tempdir;
+        }
         group.config_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".cfg");
         group.key_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".key");
         plan.groups.push_back(std::move(group));

@@ -20,6 +20,7 @@ struct GroupPlan {
     std::vector<HostEntry> hosts;       ///< sorted by name
     std::vector<std::string> includes;  ///< normalised source paths, sorted
     std::vector<std::string> excludes;  ///< as given, in the given order (later patterns win)
+    std::string tempdir;                ///< csync2's tempdir; empty: none, or it lies within an include
     std::string auto_resolve;
     std::string config_file;            ///< e.g. /etc/csync2_uploads.cfg
     std::string key_file;               ///< e.g. /etc/csync2_uploads.key

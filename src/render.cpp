@@ -49,7 +49,8 @@ std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std:
     w.Key("node");
     write_string(w, ok ? plan->node : std::string());
     // What Puppet needs beyond the file contents: which key file belongs to which serverset
-    // (it writes the keys itself, so secrets never pass through the helper).
+    // (it writes the keys itself, so secrets never pass through the helper), and the csync2
+    // tempdir it must create.
     w.Key("serversets");
     w.StartArray();
     if (ok) {
@@ -65,6 +66,11 @@ std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std:
             w.StartArray();
             for (const auto& source : group.includes) write_string(w, source);
             w.EndArray();
+            // Puppet creates this directory, root-only (absent: the group has none).
+            if (!group.tempdir.empty()) {
+                w.Key("tempdir");
+                write_string(w, group.tempdir);
+            }
             w.EndObject();
         }
     }

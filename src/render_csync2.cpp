@@ -9,6 +9,9 @@ std::string render_csync2(const NodePlan& plan, const GroupPlan& group) {
         "# The same file is on every host of the group; csync2 -C NAME reads it on both ends.\n";
     // Without SSL the pre-shared key only authenticates; data travels in clear text.
     if (!plan.ssl) out += "nossl * *;\n";
+    // Scratch files (received data, signatures, deltas) go here rather than beside each file,
+    // where lsyncd would see every one of them (docs/lsyncd-action.md).
+    if (!group.tempdir.empty()) out += "tempdir " + csync2_word(group.tempdir) + ";\n";
     out += "\ngroup " + csync2_word(group.name) + "\n{\n";
     for (const auto& host : group.hosts) {
         out += "\thost " + csync2_word(host.name);

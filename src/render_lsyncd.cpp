@@ -118,8 +118,9 @@ local function csync2_sync(group, source)
 		return false
 	end
 
-	-- csync2 writes a received file as ".NAME.XXXXXX" beside NAME and renames it into place,
-	-- and creates and removes more such scratch files on both ends. A path of that form that
+	-- Without its tempdir (csync_tempdir false or missing), csync2 writes a received file as
+	-- ".NAME.XXXXXX" beside NAME and renames it into place, and creates and removes more such
+	-- scratch files on both ends. A path of that form that
 	-- was created within this batch, next to a NAME that changed in it too, is such a file:
 	-- csync2 never recorded it, so checking it would only cost a run.
 	local function scratch(set, created, path)

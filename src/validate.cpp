@@ -58,6 +58,7 @@ public:
         if (m.csync_only_from) only_from("csync_only_from", *m.csync_only_from);
         number("lsyncd_delay", m.lsyncd_delay, 0, 86400,
                "is not a delay: expected a whole number of seconds from 0 to 86400");
+        if (m.csync_tempdir) tempdir("csync_tempdir", *m.csync_tempdir, m);
         std::set<std::string> used;
         for (const auto& source : m.sources) used.insert(source.second);
         for (const auto& entry : m.serversets) serverset(member_path("serversets", entry.first), entry.second, used);
@@ -116,6 +117,31 @@ private:
             error(p, quote(value) +
                          " lists no address: expected space-separated IPv4/IPv6 addresses and CIDR blocks "
                          "(leave it out to accept any address)");
+    }
+
+    /// csync2's tempdir: a directory of its own (the module makes it root-only). Within a source
+    /// its scratch files would be watched and synced, so that serverset goes without it.
+    void tempdir(const std::string& p, const std::string& value, const Model& m) {
+        if (auto problem = strict_path_problem(value)) {
+            error(p, quote(value) + " is not a normalised absolute path: " + *problem);
+            return;
+        }
+        for (const char* shared : {"/tmp", "/var/tmp", "/dev/shm", "/run"}) {
+            if (value == shared) {
+                error(p, quote(value) +
+                             " is shared with other users: csync2 needs a directory of its own (the module "
+                             "makes it root-only, 0700), such as " + quote(kDefaultTempdir));
+                return;
+            }
+        }
+        for (const auto& source : m.sources) {
+            if (path_problem(source.first)) continue;  // reported under sources
+            if (lies_within(value, normalise_path(source.first)))
+                warning(p, quote(value) + " lies within " + quote(source.first) + ", a source of serverset " +
+                               quote(source.second) +
+                               ": that serverset's csync2 keeps its scratch files beside each file, where lsyncd "
+                               "sees them; choose a directory outside every source");
+        }
     }
 
     void sources(const Model& m) {

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,10 @@ TEST_CASE("parse: a rejected document gives exactly the pinned diagnostic", "[pa
         // Unknown and duplicate keys.
         {R"({"sourcse": {}})",
          "sourcse: unknown key, expected one of node, node_name_flag, layout, sources, logdir, logdir_owner, logdir_group, "
-         "logdir_mode, csync_port, csync_only_from, lsyncd_delay, ssl, serversets"},
+         "logdir_mode, csync_port, csync_only_from, lsyncd_delay, csync_tempdir, ssl, serversets"},
         {R"({"log dir": "/x"})",
          "[\"log dir\"]: unknown key, expected one of node, node_name_flag, layout, sources, logdir, logdir_owner, logdir_group, "
-         "logdir_mode, csync_port, csync_only_from, lsyncd_delay, ssl, serversets"},
+         "logdir_mode, csync_port, csync_only_from, lsyncd_delay, csync_tempdir, ssl, serversets"},
         {R"({"layout": {"csync2dir": "/etc"}})",
          "layout.csync2dir: unknown key, expected one of csync2_dir, lsyncd_config, csync2_bin"},
         {R"({"serversets": {"a": {"servers": [], "servres": []}}})",
@@ -120,7 +121,7 @@ TEST_CASE("parse: every structural problem is reported, in document order", "[pa
     CHECK(lines_of(result.diagnostics) ==
           std::vector<std::string>{
               "nodes: unknown key, expected one of node, node_name_flag, layout, sources, logdir, logdir_owner, logdir_group, "
-              "logdir_mode, csync_port, csync_only_from, lsyncd_delay, ssl, serversets",
+              "logdir_mode, csync_port, csync_only_from, lsyncd_delay, csync_tempdir, ssl, serversets",
               "csync_port: 1.5 is not an integer or a numeric string",
               "serversets.x.servers[0]: 1 is not a string",
               "serversets.x.servers[2]: false is not a string",
@@ -146,8 +147,26 @@ TEST_CASE("parse: an empty object gives the defaults", "[parse]") {
     CHECK(m.csync_port == "30865");
     CHECK_FALSE(m.csync_only_from);
     CHECK(m.lsyncd_delay == "1");
+    CHECK(m.csync_tempdir == std::optional<std::string>("/var/lib/csync2/clustersync-tmp"));
     CHECK_FALSE(m.ssl);
     CHECK(m.serversets.empty());
+}
+
+TEST_CASE("parse: csync_tempdir is a path, or false for none; null keeps the default", "[parse]") {
+    CHECK(parse_model(R"({"csync_tempdir": "/srv/tmp"})").model.csync_tempdir == std::optional<std::string>("/srv/tmp"));
+    CHECK_FALSE(parse_model(R"({"csync_tempdir": false})").model.csync_tempdir);
+    CHECK(parse_model(R"({"csync_tempdir": null})").model.csync_tempdir ==
+          std::optional<std::string>("/var/lib/csync2/clustersync-tmp"));
+    for (const auto& [json, message] : std::vector<std::pair<std::string, std::string>>{
+             {R"({"csync_tempdir": true})", "csync_tempdir: true is not a path or false"},
+             {R"({"csync_tempdir": 7})", "csync_tempdir: 7 is not a path or false"},
+             {R"({"csync_tempdir": ["/a"]})", "csync_tempdir: an array is not a path or false"},
+         }) {
+        INFO(json);
+        const auto result = parse_model(json);
+        REQUIRE(result.diagnostics.size() == 1);
+        CHECK(to_string(result.diagnostics[0]) == message);
+    }
 }
 
 TEST_CASE("parse: null means not given, everywhere a key is optional", "[parse]") {

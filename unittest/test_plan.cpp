@@ -130,3 +130,19 @@ TEST_CASE("layout, port, delay, logdir and ssl come from the model", "[plan]") {
     CHECK(plan.groups[0].excludes == std::vector<std::string>{"*.tmp", "/var/uploads/cache"});
     CHECK(plan.groups[0].auto_resolve == "younger");
 }
+
+TEST_CASE("csync_tempdir goes to every group whose sources do not hold it", "[plan]") {
+    Model m = readme_model("barium.example.net");
+    m.serversets["serverd"].servers.push_back("foo.example.net");
+    CHECK(plan_node(m).groups.at(0).tempdir == "/var/lib/csync2/clustersync-tmp");
+
+    m.node = "foo.example.net";  // member of both
+    m.csync_tempdir = "/etc/serverd/tmp";
+    const NodePlan within = plan_node(m);
+    REQUIRE(group_names(within) == std::vector<std::string>{"serverd", "uploads"});
+    CHECK(within.groups[0].tempdir.empty());  // inside its own source /etc/serverd
+    CHECK(within.groups[1].tempdir == "/etc/serverd/tmp");
+
+    m.csync_tempdir.reset();
+    for (const auto& group : plan_node(m).groups) CHECK(group.tempdir.empty());
+}

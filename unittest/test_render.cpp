@@ -142,6 +142,13 @@ TEST_CASE("render_bundle: node, serversets with their key files, and every file"
           "\"files\":[{\"id\":\"csync2:www\",\"path\":\"/etc/csync2_www.cfg\",\"content\":\"a\\n\\\"b\\\"\\t\\\\\"}]}\n");
 }
 
+TEST_CASE("render_bundle: a group's tempdir is named for Puppet to create", "[render]") {
+    NodePlan plan = small_plan();
+    plan.groups[0].tempdir = "/var/lib/csync2/clustersync-tmp";
+    CHECK(render_bundle({}, {}, &plan).find("\"sources\":[\"/srv/www\"],\"tempdir\":\"/var/lib/csync2/clustersync-tmp\"}]") !=
+          std::string::npos);
+}
+
 TEST_CASE("golden files: every case renders byte for byte as blessed", "[golden]") {
     const bool bless = std::getenv("CLUSTERSYNC_BLESS") != nullptr;
     const auto cases = golden_cases();

@@ -112,3 +112,14 @@ TEST_CASE("include paths are fnmatch patterns: glob characters and backslash are
         CHECK(fnmatch_literal(path) == expected);
     }
 }
+
+TEST_CASE("a tempdir comes before the group, quoted like any word", "[csync2]") {
+    NodePlan plan = one_group_plan();
+    plan.groups[0].tempdir = "/var/lib/csync2/clustersync-tmp";
+    CHECK(render_csync2(plan, plan.groups[0]).find("nossl * *;\ntempdir /var/lib/csync2/clustersync-tmp;\n\ngroup www\n") !=
+          std::string::npos);
+    plan.groups[0].tempdir = "/srv/csync2 tmp";
+    CHECK(render_csync2(plan, plan.groups[0]).find("\ntempdir \"/srv/csync2 tmp\";\n") != std::string::npos);
+    plan.groups[0].tempdir.clear();
+    CHECK(render_csync2(plan, plan.groups[0]).find("tempdir") == std::string::npos);
+}

@@ -125,7 +125,11 @@ TEST_CASE("validate: layout paths and logdir", "[validate]") {
 }
 
 TEST_CASE("validate: sources", "[validate]") {
-    auto set = [](Model& m, const std::string& v) { m.sources = {{v, "a"}}; };
+    // Without a tempdir: "/" holds every directory, and csync_tempdir has its own case below.
+    auto set = [](Model& m, const std::string& v) {
+        m.sources = {{v, "a"}};
+        m.csync_tempdir.reset();
+    };
     check_rejected(set, {
         {"", "sources[\"\"]: \"\" is not a normalised absolute path: it is empty"},
         {"srv/a", "sources[\"srv/a\"]: \"srv/a\" is not a normalised absolute path: it does not start with /"},
@@ -176,6 +180,7 @@ TEST_CASE("validate: sources", "[validate]") {
                                              "serverset \"a\": two serversets would sync the same files"});
         CHECK(findings([](Model& m) {
                   add_serverset(m, "b", "/");
+                  m.csync_tempdir.reset();  // "/" holds it too: a warning of its own
               }) == std::vector<std::string>{"sources[\"/srv/a\"]: \"/srv/a\" lies inside \"/\", a source of "
                                              "serverset \"b\": two serversets would sync the same files"});
         // Nesting within one serverset is allowed, as are siblings sharing a name prefix.
@@ -537,4 +542,36 @@ TEST_CASE("validate: every problem is reported in one run, in a stable order", "
         "serversets.uploads.key_source: \"x.key\" is not a key source: expected puppet:///..., file:///... or an absolute path",
     };
     CHECK(lines_of(validate(parsed.model)) == expected);
+}
+
+TEST_CASE("validate: csync_tempdir", "[validate]") {
+    auto set = [](Model& m, const std::string& v) { m.csync_tempdir = v; };
+    const std::string shared =
+        " is shared with other users: csync2 needs a directory of its own (the module makes it root-only, 0700), "
+        "such as \"/var/lib/csync2/clustersync-tmp\"";
+    check_rejected(set, {
+        {"", "csync_tempdir: \"\" is not a normalised absolute path: it is empty"},
+        {"tmp", "csync_tempdir: \"tmp\" is not a normalised absolute path: it does not start with /"},
+        {"/var/lib/x/", "csync_tempdir: \"/var/lib/x/\" is not a normalised absolute path: it ends with /"},
+        {"/var/../tmp", "csync_tempdir: \"/var/../tmp\" is not a normalised absolute path: it has a \"..\" segment"},
+        {"/tmp", "csync_tempdir: \"/tmp\"" + shared},
+        {"/var/tmp", "csync_tempdir: \"/var/tmp\"" + shared},
+        {"/dev/shm", "csync_tempdir: \"/dev/shm\"" + shared},
+        {"/run", "csync_tempdir: \"/run\"" + shared},
+    });
+    check_accepted(set, {"/var/lib/csync2/clustersync-tmp", "/srv/csync2 tmp", "/tmp/csync2", "/srv/ab", "/srv"});
+    CHECK(findings([](Model& m) { m.csync_tempdir.reset(); }).empty());
+
+    SECTION("within a source: a warning, that serverset goes without it") {
+        const std::string tail =
+            ", a source of serverset \"a\": that serverset's csync2 keeps its scratch files beside each file, "
+            "where lsyncd sees them; choose a directory outside every source";
+        CHECK(findings([](Model& m) { m.csync_tempdir = "/srv/a/.tmp"; }) ==
+              std::vector<std::string>{"warning: csync_tempdir: \"/srv/a/.tmp\" lies within \"/srv/a\"" + tail});
+        CHECK(findings([](Model& m) { m.csync_tempdir = "/srv/a"; }) ==
+              std::vector<std::string>{"warning: csync_tempdir: \"/srv/a\" lies within \"/srv/a\"" + tail});
+        CHECK(findings([](Model& m) {
+                  m.sources = {{"/", "a"}};
+              }) == std::vector<std::string>{"warning: csync_tempdir: \"/var/lib/csync2/clustersync-tmp\" lies within \"/\"" + tail});
+    }
 }

@@ -42,6 +42,7 @@ define clustersync::config::bundle {
     'csync_port'      => $clustersync::csync_port,
     'csync_only_from' => $clustersync::csync_only_from,
     'lsyncd_delay'    => $clustersync::lsyncd_delay,
+    'csync_tempdir'   => $clustersync::csync_tempdir,
     'ssl'             => $clustersync::ssl,
     'serversets'      => $serversets,
   }.filter |$key, $value| { $value =~ NotUndef }
@@ -65,10 +66,11 @@ define clustersync::config::bundle {
     'warnings'   => Array[String],
     'node'       => String,
     'serversets' => Array[Struct[{
-          'name'        => Clustersync::Name,
-          'config_file' => Stdlib::Absolutepath,
-          'key_file'    => Stdlib::Absolutepath,
-          'sources'     => Array[Stdlib::Absolutepath],
+          'name'              => Clustersync::Name,
+          'config_file'       => Stdlib::Absolutepath,
+          'key_file'          => Stdlib::Absolutepath,
+          'sources'           => Array[Stdlib::Absolutepath],
+          Optional['tempdir'] => Stdlib::Absolutepath,
     }]],
     'files'      => Array[Struct[{ 'id' => String[1], 'path' => Stdlib::Absolutepath, 'content' => String }]],
   }]
@@ -107,6 +109,17 @@ define clustersync::config::bundle {
         source_paths => $group['sources'],
         content      => $files["csync2:${name}"]['content'],
         before       => Class['clustersync::service'],
+      }
+    }
+
+    # csync2's scratch files: root-only, since they hold the content of files in transit.
+    $bundle['serversets'].map |$group| { $group['tempdir'] }.filter |$dir| { $dir =~ NotUndef }.unique.each |$dir| {
+      file { $dir:
+        ensure => directory,
+        owner  => 'root',
+        group  => 'root',
+        mode   => '0700',
+        before => Class['clustersync::service'],
       }
     }
 

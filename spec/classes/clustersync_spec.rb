@@ -15,7 +15,8 @@ def example_model(node, layout = DEBIAN_LAYOUT, extra = {})
     'layout' => layout,
     'sources' => { '/var/uploads' => 'uploads', '/etc/serverd' => 'serverd' },
     'logdir' => '/var/log/lsyncd', 'logdir_owner' => 'root', 'logdir_group' => 'root', 'logdir_mode' => '0755',
-    'csync_port' => 30865, 'csync_only_from' => '10.0.100.0/24 10.0.200.0/24', 'lsyncd_delay' => 1, 'ssl' => false,
+    'csync_port' => 30865, 'csync_only_from' => '10.0.100.0/24 10.0.200.0/24', 'lsyncd_delay' => 1,
+    'csync_tempdir' => '/var/lib/csync2/clustersync-tmp', 'ssl' => false,
     'serversets' => {
       'serverd' => { 'servers' => ['barium.example.net', 'sodium.example.net'], 'exclude' => [], 'auto' => 'none',
                      'key_source' => 'puppet:///mnt/csync2_serverd.key' },
@@ -56,6 +57,7 @@ describe 'clustersync' do
     it 'tells the node at compile time that it syncs nothing' do
       expect(compile_logs.map(&:message)).to include(%r{Clustersync: node 'vm' is a member of no serverset with sources \(serverd, uploads\)})
     end
+    it { is_expected.not_to contain_file('/var/lib/csync2/clustersync-tmp') }
     it 'writes no csync2 group and stops lsyncd' do
       is_expected.not_to contain_file('/etc/csync2_uploads.cfg')
       is_expected.not_to contain_file('/etc/csync2_serverd.cfg')
@@ -81,6 +83,12 @@ describe 'clustersync' do
         .with_content(%r{^\tinclude /var/uploads;$})
         .with_content(%r{^\tkey /etc/csync2_uploads\.key;$})
         .with_content(%r{^nossl \* \*;$})
+        .with_content(%r{^tempdir /var/lib/csync2/clustersync-tmp;$})
+    end
+    it 'creates the csync2 tempdir, root only, before lsyncd starts' do
+      is_expected.to contain_file('/var/lib/csync2/clustersync-tmp')
+        .with(ensure: 'directory', owner: 'root', group: 'root', mode: '0700')
+        .that_comes_before('Class[clustersync::service]')
     end
     it 'copies the key from key_source, root only' do
       is_expected.to contain_file('/etc/csync2_uploads.key')
@@ -157,7 +165,8 @@ describe 'clustersync' do
       {
         'node' => 'foo.example.net', 'node_name_flag' => false, 'layout' => DEBIAN_LAYOUT, 'sources' => { '/var/uploads' => 'uploads' },
         'logdir' => '/var/log/lsyncd', 'logdir_owner' => 'www-data', 'logdir_group' => 'adm', 'logdir_mode' => '0750',
-        'csync_port' => '30866', 'csync_only_from' => '10.0.100.0/24', 'lsyncd_delay' => 1, 'ssl' => false,
+        'csync_port' => '30866', 'csync_only_from' => '10.0.100.0/24', 'lsyncd_delay' => 1,
+        'csync_tempdir' => '/var/lib/csync2/clustersync-tmp', 'ssl' => false,
         'serversets' => { 'uploads' => { 'servers' => ['foo.example.net@10.0.100.1', 'bar.example.net@10.0.100.2'],
                                          'exclude' => [], 'auto' => 'none', 'key_content' => true } }
       }
@@ -207,6 +216,37 @@ describe 'clustersync' do
     it { is_expected.not_to contain_package('csync2') }
     it { is_expected.not_to contain_service('lsyncd') }
     it { is_expected.not_to contain_service('xinetd') }
+  end
+
+  context 'with csync_tempdir' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+
+    context 'set to a directory of its own' do
+      let(:params) { { sources: { '/var/uploads' => 'uploads' }, csync_tempdir: '/srv/csync2 tmp' } }
+
+      it { is_expected.to contain_file('/etc/csync2_uploads.cfg').with_content(%r{^tempdir "/srv/csync2 tmp";$}) }
+      it { is_expected.to contain_file('/srv/csync2 tmp').with(ensure: 'directory', owner: 'root', mode: '0700') }
+      it { is_expected.not_to contain_file('/var/lib/csync2/clustersync-tmp') }
+    end
+
+    context 'set to false' do
+      let(:params) { { sources: { '/var/uploads' => 'uploads' }, csync_tempdir: false } }
+
+      it { is_expected.to compile.with_all_deps }
+      it { is_expected.to contain_file('/etc/csync2_uploads.cfg').without_content(%r{tempdir}) }
+      it { is_expected.not_to contain_file('/var/lib/csync2/clustersync-tmp') }
+    end
+
+    context 'within a source' do
+      let(:params) { { sources: { '/var/uploads' => 'uploads' }, csync_tempdir: '/var/uploads/.csync2' } }
+
+      it { is_expected.to contain_file('/etc/csync2_uploads.cfg').without_content(%r{tempdir}) }
+      it { is_expected.not_to contain_file('/var/uploads/.csync2') }
+      it 'warns that the serverset goes without it' do
+        expect(compile_logs.map(&:message)).to include(%r{Class\[Clustersync\]: csync_tempdir: "/var/uploads/\.csync2" lies within "/var/uploads", a source of serverset "uploads"})
+      end
+    end
   end
 
   context 'with the systemd listener' do
@@ -530,6 +570,9 @@ describe 'clustersync' do
                              %r{Class\[Clustersync\]: helper_path: '/nonexistent/clustersync-helper' does not exist}],
       'an unknown listener' => [{ listener: 'inetd' }, %r{parameter 'listener' expects a match for Clustersync::Listener}],
       'a bad lsyncd_delay' => [{ lsyncd_delay: -1 }, %r{parameter 'lsyncd_delay' expects}],
+      'a relative csync_tempdir' => [{ csync_tempdir: 'tmp' }, %r{parameter 'csync_tempdir' expects}],
+      'csync_tempdir true' => [{ csync_tempdir: true }, %r{parameter 'csync_tempdir' expects}],
+      'a shared csync_tempdir' => [{ csync_tempdir: '/tmp' }, %r{Class\[Clustersync\]: csync_tempdir: "/tmp" is shared with other users}],
       'a bad node_name' => [{ node_name: 'foo bar' }, %r{parameter 'node_name' expects}],
       'a bad serverset in serversets' => [{ serversets: { 'web' => { 'servers' => ['a'], 'key_content' => 'short' } } },
                                           %r{parameter 'serversets' entry 'web' entry 'key_content' expects}],
