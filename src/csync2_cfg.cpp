@@ -87,6 +87,8 @@ public:
             const Token t = next();
             if (is_word(t, "group")) {
                 read_group();
+            } else if (is_word(t, "tempdir")) {
+                read_value(config_.tempdirs, "tempdir");
             } else if (t.kind == Token::Word) {
                 skip_statement();
             } else {

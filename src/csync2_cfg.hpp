@@ -28,12 +28,14 @@ struct Csync2Group {
 /// ("line 4: expected ';' after host, got end of file").
 struct Csync2Config {
     std::vector<Csync2Group> groups;
+    std::vector<std::string> tempdirs;  ///< `tempdir DIR;` statements, in order (csync2 uses the last)
     std::vector<std::string> problems;
 };
 
 /// Extracts the groups of a csync2 config text following csync2 2.0's grammar: unquoted words,
 /// "quoted strings" (no escapes, may span lines), `#` comments at the start of a token, and
-/// `host a b@addr (c);`. Statements it does not need (action blocks, prefix, nossl, ...) are skipped.
+/// `host a b@addr (c);`, and the top-level `tempdir`. Statements it does not need (action blocks,
+/// prefix, nossl, ...) are skipped.
 Csync2Config read_csync2_config(const std::string& text);
 
 /// csync2's membership rule: `node` lower-cased equals a host name of the group lower-cased.

@@ -148,6 +148,42 @@ void check_sync(const ServersetState& s, const std::string& node, Report& r) {
     }
 }
 
+/// csync2's tempdir: it must exist (else csync2 silently writes its scratch files beside each file,
+/// where lsyncd sees them), be root's alone (it holds the content of files in transit), and on
+/// the sources' filesystem for csync2 to rename a received file into place.
+void check_tempdir(const NodeState& state, const ServersetState& s, Report& r) {
+    if (!s.tempdir || s.config.tempdirs.empty()) return;
+    const std::string dir = s.config.tempdirs.back();
+    const PathStatus& t = *s.tempdir;
+    if (!t.exists || !t.is_directory) {
+        r.warn("tempdir", s.name,
+               "csync2's tempdir " + dir + (t.exists ? " is not a directory" : " does not exist") +
+                   ": csync2 writes its scratch files beside each file instead, where lsyncd sees every one",
+               "run the Puppet agent (the module creates it), or: install -d -m 0700 -o root " + dir);
+        return;
+    }
+    if (t.uid != 0 || (t.mode & 077) != 0) {
+        r.warn("tempdir", s.name,
+               dir + " is " + (t.uid != 0 ? "owned by uid " + std::to_string(t.uid) : "root's") + " with mode " +
+                   octal_mode(t.mode) + ": it holds the content of files in transit",
+               "chown root " + dir + " && chmod 0700 " + dir);
+        return;
+    }
+    std::string elsewhere;
+    for (const auto& src : state.sources)
+        if (src.serverset == s.name && src.status.exists &&
+            (src.status.dev_major != t.dev_major || src.status.dev_minor != t.dev_minor))
+            elsewhere += (elsewhere.empty() ? "" : ", ") + src.path;
+    if (!elsewhere.empty()) {
+        r.warn("tempdir", s.name,
+               dir + " is on another filesystem than " + elsewhere +
+                   ": csync2 cannot rename a received file into place there, so it truncates and copies it",
+               "if that matters, set the class's csync_tempdir to a directory on the same filesystem as the sources");
+        return;
+    }
+    r.ok("tempdir", s.name, "csync2's scratch files go to " + dir + " (root, 0700, the sources' filesystem)");
+}
+
 void check_serverset(const NodeState& state, const ServersetState& s, Report& r) {
     if (!s.config_readable) {
         r.error("config", s.name, "cannot read " + s.config_path, "run doctor as root; check the file's permissions");
@@ -197,6 +233,8 @@ void check_serverset(const NodeState& state, const ServersetState& s, Report& r)
     }
 
     check_sync(s, state.node, r);
+
+    check_tempdir(state, s, r);
 
     if (s.dirty && *s.dirty > 0)
         r.warn("dirty", s.name, std::to_string(*s.dirty) + " files wait to be pushed",
@@ -440,6 +478,7 @@ NodeState inspect_node(const DoctorOptions& o) {
                 ss.sync_check.result = run_command(t, env, o.sync_timeout_ms);
             }
         }
+        if (!ss.config.tempdirs.empty()) ss.tempdir = stat_path(ss.config.tempdirs.back());
         std::string ignored;
         ss.dirty = count_dirty_files(s.csync2.database_dir + "/" + s.node + "_" + name + ".db3", ignored);
         s.serversets.push_back(std::move(ss));

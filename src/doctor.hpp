@@ -56,6 +56,7 @@ struct ServersetState {
     CheckRun parse_check;          ///< `csync2 -C NAME -M`: does csync2 accept the file?
     CheckRun sync_check;           ///< `csync2 -C NAME -T`: is the tree in sync with the peers?
     std::optional<long> dirty;     ///< files waiting to be pushed
+    std::optional<PathStatus> tempdir;  ///< csync2's tempdir (the config's last), when it names one
 };
 
 /// A directory lsyncd should watch (an include of a group this node is a member of).
@@ -88,7 +89,7 @@ enum class FindingStatus { Ok, Warning, Error };
 struct Finding {
     FindingStatus status = FindingStatus::Ok;
     std::string check;    ///< stable id: csync2, serversets, lock, config, membership, key, peer, sync,
-                          ///< dirty, lsyncd, watching, watches
+                          ///< dirty, tempdir, lsyncd, watching, watches
     std::string subject;  ///< what it is about: a serverset, "uploads/node2", a path; may be empty
     std::string message;
     std::string fix;      ///< what to do; empty for ok findings

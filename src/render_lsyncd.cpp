@@ -371,8 +371,8 @@ std::string render_lsyncd(const NodePlan& plan) {
         "-- also binds its connections to the address that name resolves to.\n"
         "-- -B: commit each database change at once, so these runs and the csync2 listener on\n"
         "-- this node see each other's records instead of marking a file dirty on both sides.\n"
-        "-- -A: without fsync per change (the listener runs with -B -A as well); see\n"
-        "-- docs/lsyncd-action.md for the trade-off.\n"
+        "-- -A: without fsync per change (the listener runs with -A too, but without -B: it\n"
+        "-- holds the lock below for its whole session); see docs/lsyncd-action.md.\n"
         "local options = { ";
     if (plan.node_name_flag) out += "\"-N\", " + lua_string(plan.node) + ", ";
     out += "\"-B\", \"-A\"";

@@ -152,6 +152,10 @@ check_action() {
     # What csync2 2.0's listener does when it receives FILE (seen with inotifywait): it creates
     # ".FILE.XXXXXX", renames it onto FILE, then writes the content into FILE in place.
     receive() { : >"$src/.$1.$2"; mv "$src/.$1.$2" "$src/$1"; echo "$3" >"$src/$1"; }
+    # The same with csync2's tempdir on the source's filesystem: the scratch file is renamed in
+    # from outside the watched tree (lsyncd sees a Create), then written in place.
+    mkdir "$dir/tmp"
+    receive_via_tempdir() { : >"$dir/tmp/.$1.$2"; mv "$dir/tmp/.$1.$2" "$src/$1"; echo "$3" >"$src/$1"; }
     # One batch: a file created and renamed, a directory with a file in it, a rename of a file
     # that was there before, "b" received, and a file created and removed again.
     touch "$src/a"; mkdir "$src/d"; touch "$src/d/e"; mv "$src/a" "$src/a2"; mv "$src/m" "$src/d/m2"
@@ -167,9 +171,10 @@ check_action() {
     sleep 2
     rm "$dir/fail"
     sleep 3.5
-    # The existing "b" received again: checked, not marked, or every member would send each
-    # received file back to all the others.
+    # The existing "b" received again, and a new "t" through the tempdir: checked, not marked,
+    # or every member would send each received file back to all the others.
     receive b Qw34Er again
+    receive_via_tempdir t Tm56Pq "through the tempdir"
     sleep 2.5
     kill "$pid"; wait "$pid" 2>/dev/null
     # Moves and deletions are checked recursively (a directory's records go with it); created
@@ -187,8 +192,8 @@ check_action() {
 -m $src/b
 -c $src/b|$src/c
 -u -r $src/b|$src/c
--c $src/b
--u -r $src/b"
+-c $src/b|$src/t
+-u -r $src/b|$src/t"
     if [ "$(cat "$dir/runs")" != "$expected" ]; then
         echo "csync2 runs differ from the expected ones with $file:"
         diff <(echo "$expected") "$dir/runs"

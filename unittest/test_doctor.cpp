@@ -59,6 +59,7 @@ group uploads {
     CHECK(g.keys == std::vector<std::string>{"/etc/csync2_uploads.key"});
     CHECK(g.includes == std::vector<std::string>{"/var/uploads", "/srv/with space", "/srv/second"});
     CHECK(g.excludes == std::vector<std::string>{"*.tmp", ".*.XXXXXX"});
+    CHECK(cfg.tempdirs == std::vector<std::string>{"/var/lib/csync2/tmp"});
 }
 
 TEST_CASE("read_csync2_config: several groups, prefix blocks, '#' comments even inside a word", "[doctor]") {
@@ -156,7 +157,14 @@ NodeState healthy_node() {
     ss.config_path = "/etc/csync2_uploads.cfg";
     ss.config_readable = true;
     ss.config = read_csync2_config(
+        "tempdir /var/lib/csync2/clustersync-tmp;\n"
         "group uploads { host node1@198.18.0.1 node2@198.18.0.2; key /etc/csync2_uploads.key; include /var/uploads; }");
+    PathStatus tempdir;
+    tempdir.exists = tempdir.is_directory = true;
+    tempdir.mode = 0700;
+    tempdir.dev_major = 8;
+    tempdir.dev_minor = 1;
+    ss.tempdir = tempdir;
     KeyState key;
     key.path = "/etc/csync2_uploads.key";
     key.status.exists = true;
@@ -179,6 +187,8 @@ NodeState healthy_node() {
     src.serverset = "uploads";
     src.status.exists = true;
     src.status.is_directory = true;
+    src.status.dev_major = 8;
+    src.status.dev_minor = 1;
     src.directories = 120;
     src.watched = true;
     s.sources.push_back(src);
@@ -217,8 +227,8 @@ TEST_CASE("evaluate: a healthy node has only ok findings, one per check", "[doct
         CHECK(f.fix.empty());
         checks.push_back(f.check);
     }
-    CHECK(checks == std::vector<std::string>{"csync2", "lock", "config", "membership", "key", "peer", "sync", "lsyncd",
-                                             "watching", "watches"});
+    CHECK(checks == std::vector<std::string>{"csync2", "lock", "config", "membership", "key", "peer", "sync", "tempdir",
+                                             "lsyncd", "watching", "watches"});
 }
 
 TEST_CASE("evaluate: a host name that is not a member is named with the hosts it could be", "[doctor]") {
@@ -321,6 +331,50 @@ TEST_CASE("evaluate: files left dirty are a warning, not an error", "[doctor]") 
     const auto f = only_problem(s, "dirty", FindingStatus::Warning);
     CHECK(f.message == "7 files wait to be pushed");
     CHECK_FALSE(has_errors(evaluate(s)));
+}
+
+TEST_CASE("evaluate: csync2's tempdir missing, shared, or on another filesystem than a source", "[doctor]") {
+    const std::string dir = "/var/lib/csync2/clustersync-tmp";
+    SECTION("missing: scratch files go beside each file") {
+        auto s = healthy_node();
+        s.serversets[0].tempdir = PathStatus{};
+        const auto f = only_problem(s, "tempdir", FindingStatus::Warning);
+        CHECK(f.message == "csync2's tempdir " + dir +
+                               " does not exist: csync2 writes its scratch files beside each file instead, where lsyncd "
+                               "sees every one");
+        CHECK(f.fix == "run the Puppet agent (the module creates it), or: install -d -m 0700 -o root " + dir);
+    }
+    SECTION("a file, not a directory") {
+        auto s = healthy_node();
+        s.serversets[0].tempdir->is_directory = false;
+        CHECK(only_problem(s, "tempdir", FindingStatus::Warning).message.find(dir + " is not a directory") !=
+              std::string::npos);
+    }
+    SECTION("readable by others") {
+        auto s = healthy_node();
+        s.serversets[0].tempdir->mode = 0755;
+        CHECK(only_problem(s, "tempdir", FindingStatus::Warning).message ==
+              dir + " is root's with mode 0755: it holds the content of files in transit");
+    }
+    SECTION("owned by another user") {
+        auto s = healthy_node();
+        s.serversets[0].tempdir->uid = 33;
+        const auto f = only_problem(s, "tempdir", FindingStatus::Warning);
+        CHECK(f.message == dir + " is owned by uid 33 with mode 0700: it holds the content of files in transit");
+        CHECK(f.fix == "chown root " + dir + " && chmod 0700 " + dir);
+    }
+    SECTION("on another filesystem than a source") {
+        auto s = healthy_node();
+        s.sources[0].status.dev_minor = 2;
+        CHECK(only_problem(s, "tempdir", FindingStatus::Warning).message ==
+              dir + " is on another filesystem than /var/uploads: csync2 cannot rename a received file into place "
+                    "there, so it truncates and copies it");
+    }
+    SECTION("no tempdir in the config: nothing to judge") {
+        auto s = healthy_node();
+        s.serversets[0].tempdir.reset();
+        for (const auto& f : evaluate(s)) CHECK(f.check != "tempdir");
+    }
 }
 
 TEST_CASE("evaluate: a lock file stops csync2 and is reported", "[doctor]") {

@@ -42,10 +42,10 @@ describe 'clustersync' do
     it { is_expected.to contain_package('csync2').with_ensure('installed') }
     it { is_expected.to contain_package('lsyncd').with_ensure('installed') }
     it { is_expected.to contain_package('xinetd').with_ensure('installed') }
-    it 'runs the listener with -B -A and without -N, on the port, for the allowed networks' do
+    it 'runs the listener with -A (not -B) and without -N, on the port, for the allowed networks' do
       is_expected.to contain_file('/etc/xinetd.d/csync2')
         .with(owner: 'root', group: 'root', mode: '0644')
-        .with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -B -A$})
+        .with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$})
         .with_content(%r{^\tport\t\t= 30865$})
         .with_content(%r{^\ttype\t\t= UNLISTED$})
         .with_content(%r{^\tonly_from\t= 10\.0\.100\.0/24 10\.0\.200\.0/24$})
@@ -110,7 +110,7 @@ describe 'clustersync' do
     it { is_expected.to contain_service('lsyncd').with(ensure: true, enable: true) }
     it { is_expected.to contain_clustersync__config__group('uploads').that_comes_before('Class[clustersync::service]') }
     it { is_expected.to contain_file('/var/log/lsyncd').that_comes_before('Class[clustersync::service]') }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -B -A$}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
     it 'has the listener take the lock that the lsyncd checks take' do
       lsyncd = catalogue.resource('File', '/etc/lsyncd/lsyncd.conf.lua')[:content]
       lock = lsyncd[%r{^local lock = "([^"]+)"$}, 1]
@@ -134,7 +134,7 @@ describe 'clustersync' do
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(helper_file(model, 'lsyncd')) }
     it { is_expected.not_to contain_file('/etc/csync2_uploads.cfg') }
     it { is_expected.to contain_file('/etc/csync2_serverd.key').with_source('puppet:///mnt/csync2_serverd.key') }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -B -A -N sodium\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A -N sodium\.example\.net$}) }
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(%r{"-N", "sodium\.example\.net"}) }
   end
 
@@ -265,7 +265,7 @@ describe 'clustersync' do
         .with_content(%r{^IPAddressDeny=any$})
         .that_notifies('Service[csync2.socket]')
     end
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -B -A$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
     it { is_expected.to contain_service('csync2.socket').with(ensure: 'running', enable: true) }
   end
 
@@ -274,7 +274,7 @@ describe 'clustersync' do
     let(:pre_condition) { UPLOADS }
     let(:params) { { sources: { '/var/uploads' => 'uploads' }, listener: 'systemd', node_name: 'foo.example.net' } }
 
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -B -A -N foo\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A -N foo\.example\.net$}) }
   end
 
   context 'with the systemd listener and no csync_only_from' do
