@@ -1,14 +1,19 @@
-# @summary Installs csync2, lsyncd and, for the xinetd listener, xinetd.
+# @summary Installs csync2, lsyncd and, for the xinetd listener, xinetd; sqlite3 for `csync_db_index`.
 #
 # @api private
 class clustersync::install {
   assert_private()
 
   if $clustersync::manage_packages {
-    $packages = $clustersync::listener ? {
-      'xinetd' => ['csync2', 'lsyncd', 'xinetd'],
-      default  => ['csync2', 'lsyncd'],
+    $listener = $clustersync::listener ? {
+      'xinetd' => ['xinetd'],
+      default  => [],
     }
+    $sqlite = $clustersync::csync_db_index ? {
+      false   => [],
+      default => $facts.dig('os', 'family') ? { 'RedHat' => ['sqlite'], default => ['sqlite3'] },
+    }
+    $packages = ['csync2', 'lsyncd'] + $listener + $sqlite
     package { $packages:
       ensure => installed,
     }

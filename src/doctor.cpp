@@ -184,6 +184,21 @@ void check_tempdir(const NodeState& state, const ServersetState& s, Report& r) {
     r.ok("tempdir", s.name, "csync2's scratch files go to " + dir + " (root, 0700, the sources' filesystem)");
 }
 
+/// The module's index on csync2's `file` table: without it every csync2 run (each lsyncd batch
+/// runs two or three) reads every path csync2 knows to count them.
+void check_count_index(const ServersetState& s, Report& r) {
+    if (!s.count_index) return;
+    if (!*s.count_index) {
+        r.warn("database", s.name,
+               s.database + " has no clustersync_count index: every csync2 run reads every path it has recorded "
+                            "(csync2 counts its file table at start), which costs CPU per change as the tree grows",
+               "run the Puppet agent (the module adds it unless csync_db_index is false), or: sqlite3 -cmd '.timeout 60000' " + s.database +
+                   " 'CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)'");
+        return;
+    }
+    r.ok("database", s.name, s.database + " has the clustersync_count index (csync2's count at start reads row ids only)");
+}
+
 void check_serverset(const NodeState& state, const ServersetState& s, Report& r) {
     if (!s.config_readable) {
         r.error("config", s.name, "cannot read " + s.config_path, "run doctor as root; check the file's permissions");
@@ -235,6 +250,8 @@ void check_serverset(const NodeState& state, const ServersetState& s, Report& r)
     check_sync(s, state.node, r);
 
     check_tempdir(state, s, r);
+
+    check_count_index(s, r);
 
     if (s.dirty && *s.dirty > 0)
         r.warn("dirty", s.name, std::to_string(*s.dirty) + " files wait to be pushed",
@@ -480,7 +497,9 @@ NodeState inspect_node(const DoctorOptions& o) {
         }
         if (!ss.config.tempdirs.empty()) ss.tempdir = stat_path(ss.config.tempdirs.back());
         std::string ignored;
-        ss.dirty = count_dirty_files(s.csync2.database_dir + "/" + s.node + "_" + name + ".db3", ignored);
+        ss.database = s.csync2.database_dir + "/" + s.node + "_" + name + ".db3";
+        ss.dirty = count_dirty_files(ss.database, ignored);
+        ss.count_index = has_count_index(ss.database, ignored);
         s.serversets.push_back(std::move(ss));
     }
 

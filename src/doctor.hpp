@@ -57,6 +57,8 @@ struct ServersetState {
     CheckRun sync_check;           ///< `csync2 -C NAME -T`: is the tree in sync with the peers?
     std::optional<long> dirty;     ///< files waiting to be pushed
     std::optional<PathStatus> tempdir;  ///< csync2's tempdir (the config's last), when it names one
+    std::string database;                ///< the serverset's csync2 database file
+    std::optional<bool> count_index;     ///< it has the module's clustersync_count index; none: unreadable or missing
 };
 
 /// A directory lsyncd should watch (an include of a group this node is a member of).

@@ -455,6 +455,34 @@ std::optional<long> count_dirty_files(const std::string& db_path, std::string& e
     return count;
 }
 
+std::optional<bool> has_count_index(const std::string& db_path, std::string& error) {
+    if (file_identity(db_path).empty()) {
+        error = "no database " + db_path;
+        return std::nullopt;
+    }
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        error = "cannot open " + db_path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return std::nullopt;
+    }
+    sqlite3_busy_timeout(db, 200);
+    sqlite3_stmt* stmt = nullptr;
+    std::optional<bool> found;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count' "
+                           "AND tbl_name = 'file'",
+                           -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+        found = sqlite3_column_int64(stmt, 0) > 0;
+    } else {
+        error = "cannot read " + db_path + ": " + sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return found;
+}
+
 PathStatus stat_path(const std::string& path) {
     PathStatus s;
     struct stat st {};

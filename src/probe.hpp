@@ -108,6 +108,12 @@ std::optional<long> inotify_watch_limit();
 /// time (sqlite rewrites the file on every commit), so an idle node pays nothing for it.
 std::optional<long> count_dirty_files(const std::string& db_path, std::string& error, const std::string& cache_dir = "");
 
+/// The index the module adds to each csync2 database (`CREATE INDEX clustersync_count ON file(0)`):
+/// csync2 2.0 counts the rows of its `file` table on every run (its schema check), and sqlite
+/// counts them through the smallest index; csync2's own holds every path, this one only the row
+/// ids. Whether `db_path` has it; nothing (with `error` set) when it cannot be read.
+std::optional<bool> has_count_index(const std::string& db_path, std::string& error);
+
 /// What stat() tells doctor about a path.
 struct PathStatus {
     bool exists = false;

@@ -176,6 +176,8 @@ NodeState healthy_node() {
     ss.parse_check.result = exited(2);  // -M with nothing dirty
     ss.sync_check.result = exited(2);   // -T: in sync
     ss.dirty = 0;
+    ss.database = "/var/lib/csync2/node1_uploads.db3";
+    ss.count_index = true;
     s.serversets.push_back(ss);
     s.lsyncd_path = "/usr/bin/lsyncd";
     LsyncdProcess p;
@@ -228,7 +230,7 @@ TEST_CASE("evaluate: a healthy node has only ok findings, one per check", "[doct
         checks.push_back(f.check);
     }
     CHECK(checks == std::vector<std::string>{"csync2", "lock", "config", "membership", "key", "peer", "sync", "tempdir",
-                                             "lsyncd", "watching", "watches"});
+                                             "database", "lsyncd", "watching", "watches"});
 }
 
 TEST_CASE("evaluate: a host name that is not a member is named with the hosts it could be", "[doctor]") {
@@ -374,6 +376,24 @@ TEST_CASE("evaluate: csync2's tempdir missing, shared, or on another filesystem 
         auto s = healthy_node();
         s.serversets[0].tempdir.reset();
         for (const auto& f : evaluate(s)) CHECK(f.check != "tempdir");
+    }
+}
+
+TEST_CASE("evaluate: a csync2 database without the module's index is a warning with the statement that adds it", "[doctor]") {
+    const std::string db = "/var/lib/csync2/node1_uploads.db3";
+    SECTION("missing") {
+        auto s = healthy_node();
+        s.serversets[0].count_index = false;
+        const auto f = only_problem(s, "database", FindingStatus::Warning);
+        CHECK(f.subject == "uploads");
+        CHECK(f.message.rfind(db + " has no clustersync_count index: every csync2 run reads every path", 0) == 0);
+        CHECK(f.fix.find("sqlite3 -cmd '.timeout 60000' " + db + " 'CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)'") !=
+              std::string::npos);
+    }
+    SECTION("no database (csync2 never ran) or unreadable: nothing to judge") {
+        auto s = healthy_node();
+        s.serversets[0].count_index.reset();
+        for (const auto& f : evaluate(s)) CHECK(f.check != "database");
     }
 }
 

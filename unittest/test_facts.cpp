@@ -281,3 +281,37 @@ TEST_CASE("facts command prints one clustersync object for the given directories
                     "        \"dirty_error\": \"no database " + dir + "/node1_www.db3") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("has_count_index finds the module's index on csync2's file table, and only that one", "[doctor]") {
+    char dir_template[] = "/tmp/clustersync-test-index.XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::string dir = dir_template;
+    const std::string db_path = dir + "/node1_uploads.db3";
+    const auto sql = [&](const std::string& statement) {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    };
+    std::string error;
+    CHECK_FALSE(has_count_index(db_path, error));
+    CHECK(error == "no database " + db_path);
+
+    sql("CREATE TABLE file (filename, checktxt, UNIQUE (filename) ON CONFLICT REPLACE);"
+        "CREATE TABLE other (a); CREATE INDEX clustersync_other ON other(0);");
+    CHECK(has_count_index(db_path, error) == false);
+    sql("CREATE INDEX clustersync_count ON file(0);");
+    CHECK(has_count_index(db_path, error) == true);
+
+    // What the index is for: sqlite counts csync2's file table through it.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT count(*) from file", -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const std::string plan = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    CHECK(plan.find("clustersync_count") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}

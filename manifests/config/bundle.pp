@@ -108,6 +108,10 @@ define clustersync::config::bundle {
         key_file     => $group['key_file'],
         source_paths => $group['sources'],
         content      => $files["csync2:${name}"]['content'],
+        # csync2 names the database after the node, lower-cased, and the config (-C).
+        database     => if $clustersync::csync_db_index {
+          "${clustersync::csync2_db_dir}/${bundle['node'].downcase}_${name}.db3"
+        },
         before       => Class['clustersync::service'],
       }
     }

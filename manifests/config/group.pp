@@ -13,11 +13,15 @@
 #   The serverset's sources, normalised and sorted by the helper.
 # @param content
 #   The config the helper rendered; used unless the serverset has a `csync2_template`.
+# @param database
+#   The group's csync2 database, to receive the `clustersync_count` index (`csync_db_index`);
+#   `undef`: leave it alone.
 define clustersync::config::group (
   Stdlib::Absolutepath $config_file,
   Stdlib::Absolutepath $key_file,
   Array[Stdlib::Absolutepath] $source_paths,
   String $content,
+  Optional[Stdlib::Absolutepath] $database = undef,
 ) {
   assert_private()
 
@@ -67,6 +71,33 @@ define clustersync::config::group (
       mode      => '0600',
       show_diff => false,
       source    => $set['key_source'],
+    }
+  }
+
+  # csync2 2.0 counts its file table at the start of every run; sqlite counts through the
+  # smallest index, and this one holds row ids only (see the class's csync_db_index). A csync2
+  # run that opens the database first creates it when missing (-M only lists; it exits 2 when
+  # nothing is dirty). sqlite3 waits up to a minute for a running csync2 to let go of the
+  # database; the listener and lsyncd's runs wait for the index the same way.
+  if $database =~ NotUndef {
+    $node_flag = $clustersync::node_name ? {
+      undef   => '',
+      default => " -N ${shell_escape($clustersync::node_name)}",
+    }
+    $csync2 = "${shell_escape($clustersync::csync2_bin)} -C ${shell_escape($title)}${node_flag}"
+    $db = shell_escape($database)
+    $sql = "'CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)'"
+    $has_index = "\"SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count'\""
+    exec { "clustersync: index the csync2 database of ${title}":
+      command  => [
+        "${csync2} -M >/dev/null 2>&1;",
+        "test -s ${db} || { echo 'clustersync: csync2 created no database' ${db} >&2; exit 1; };",
+        "sqlite3 -batch -cmd '.timeout 60000' ${db} ${sql}",
+      ].join(' '),
+      unless   => "sqlite3 -batch -readonly -cmd '.timeout 10000' ${db} ${has_index} 2>/dev/null | grep -qx clustersync_count",
+      provider => shell,
+      path     => ['/usr/bin', '/bin', '/usr/sbin', '/sbin'],
+      require  => [File[$config_file], File[$key_file]],
     }
   }
 }
