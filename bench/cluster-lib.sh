@@ -49,12 +49,19 @@ bc_prefill() {
   # -I (init run): new files go into the database without being marked dirty for the peers.
   # The database holds only paths and stat data, the same on every member with this tree, so
   # it is made once per tree (on the first member) and copied to the others under their names.
+  # The copy keeps what provisioning put into a member's database: the module's index
+  # (csync_db_index) is made again where the member had it, and the cache holds none.
   if [ ! -f "$cache" ]; then
     cl_exec "$first" csync2 -C "$group" -N "$first" -cIr "$dir" || { echo "bc_prefill: csync2 -cIr failed" >&2; return 1; }
-    cl_exec "$first" cat "/var/lib/csync2/${first}_$group.db3" > "$cache.tmp" && mv "$cache.tmp" "$cache" || return 1
+    cl_exec "$first" cat "/var/lib/csync2/${first}_$group.db3" > "$cache.tmp" &&
+      sqlite3 "$cache.tmp" 'DROP INDEX IF EXISTS clustersync_count' && mv "$cache.tmp" "$cache" || return 1
   fi
   for n in "$@"; do
-    cl_sh "$n" 'mkdir -p /var/lib/csync2 && cat > "$1"' "/var/lib/csync2/${n}_$group.db3" < "$cache" || return 1
+    cl_sh "$n" 'db=$1
+      had=$(sqlite3 -readonly "$db" "SELECT count(*) FROM sqlite_master WHERE name = '"'clustersync_count'"'" 2>/dev/null)
+      mkdir -p /var/lib/csync2 && cat > "$db" || exit 1
+      [ "$had" != 1 ] || sqlite3 "$db" "CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)"' \
+      "/var/lib/csync2/${n}_$group.db3" < "$cache" || return 1
   done
   local dirty
   dirty=$(bc_dirty_count "$group" "$@")
