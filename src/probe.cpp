@@ -413,6 +413,33 @@ std::optional<long> inotify_watch_limit() {
     return global ? global : ns;
 }
 
+namespace {
+
+/// The one integer `sql` yields from the sqlite database at `db_path`, opened read-only; nothing
+/// (with `error` set) when it cannot be opened or read. csync2 may hold a write lock for a whole
+/// run: this waits briefly, then gives up rather than stall Facter or doctor.
+std::optional<long> query_integer(const std::string& db_path, const char* sql, bool map_file, std::string& error) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        error = "cannot open " + db_path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return std::nullopt;
+    }
+    sqlite3_busy_timeout(db, 200);
+    if (map_file) sqlite3_exec(db, "PRAGMA mmap_size=268435456", nullptr, nullptr, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    std::optional<long> value;
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+        value = static_cast<long>(sqlite3_column_int64(stmt, 0));
+    else
+        error = "cannot read " + db_path + ": " + sqlite3_errmsg(db);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
+}  // namespace
+
 std::optional<long> count_dirty_files(const std::string& db_path, std::string& error, const std::string& cache_dir) {
     const std::string identity = file_identity(db_path);
     if (identity.empty()) {
@@ -430,26 +457,8 @@ std::optional<long> count_dirty_files(const std::string& db_path, std::string& e
             if (end != cached->c_str() && *end == '\n') return v;
         }
     }
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        error = "cannot open " + db_path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return std::nullopt;
-    }
-    // csync2 may hold a write lock for a whole run; wait briefly, then give up rather than stall Facter.
-    sqlite3_busy_timeout(db, 200);
     // Mapping the file instead of reading it page by page halves the time of the count.
-    sqlite3_exec(db, "PRAGMA mmap_size=268435456", nullptr, nullptr, nullptr);
-    sqlite3_stmt* stmt = nullptr;
-    std::optional<long> count;
-    if (sqlite3_prepare_v2(db, "SELECT COUNT(DISTINCT filename) FROM dirty", -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-        count = static_cast<long>(sqlite3_column_int64(stmt, 0));
-    } else {
-        error = "cannot read " + db_path + ": " + sqlite3_errmsg(db);
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
+    const auto count = query_integer(db_path, "SELECT COUNT(DISTINCT filename) FROM dirty", true, error);
     if (count && cacheable && file_identity(db_path) == identity)
         write_cache(cache_dir, cache_file, identity, std::to_string(*count) + "\n");
     return count;
@@ -460,27 +469,11 @@ std::optional<bool> has_count_index(const std::string& db_path, std::string& err
         error = "no database " + db_path;
         return std::nullopt;
     }
-    sqlite3* db = nullptr;
-    if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-        error = "cannot open " + db_path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return std::nullopt;
-    }
-    sqlite3_busy_timeout(db, 200);
-    sqlite3_stmt* stmt = nullptr;
-    std::optional<bool> found;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count' "
-                           "AND tbl_name = 'file'",
-                           -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-        found = sqlite3_column_int64(stmt, 0) > 0;
-    } else {
-        error = "cannot read " + db_path + ": " + sqlite3_errmsg(db);
-    }
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return found;
+    const auto found = query_integer(
+        db_path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count' AND tbl_name = 'file'",
+        false, error);
+    if (!found) return std::nullopt;
+    return *found > 0;
 }
 
 PathStatus stat_path(const std::string& path) {

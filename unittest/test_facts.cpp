@@ -227,17 +227,31 @@ TEST_CASE("program_output reuses the cached output until the program file change
     std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("count_dirty_files counts distinct files and caches the count while the database is unchanged", "[facts]") {
-    char dir_template[] = "/tmp/clustersync-test-dirty.XXXXXX";
-    REQUIRE(mkdtemp(dir_template));
-    const std::string dir = dir_template;
-    const std::string db_path = dir + "/node1_uploads.db3";
-    const auto sql = [&](const std::string& statement) {
+/// A temporary directory holding one sqlite database file (not created until first written),
+/// removed with everything in it at the end of the test.
+struct TempDatabase {
+    std::string dir;
+    std::string path;
+    TempDatabase() {
+        char dir_template[] = "/tmp/clustersync-test-db.XXXXXX";
+        REQUIRE(mkdtemp(dir_template));
+        dir = dir_template;
+        path = dir + "/node1_uploads.db3";
+    }
+    ~TempDatabase() { std::filesystem::remove_all(dir); }
+    void sql(const std::string& statement) const {
         sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
         REQUIRE(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
-    };
+    }
+};
+
+TEST_CASE("count_dirty_files counts distinct files and caches the count while the database is unchanged", "[facts]") {
+    const TempDatabase temp;
+    const std::string& dir = temp.dir;
+    const std::string& db_path = temp.path;
+    const auto sql = [&](const std::string& statement) { temp.sql(statement); };
     // csync2's schema: one row per file and peer.
     sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
         "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', 'node2'), ('/srv/a', 0, 'node1', 'node3'), ('/srv/b', 0, 'node1', 'node2');");
@@ -257,7 +271,6 @@ TEST_CASE("count_dirty_files counts distinct files and caches the count while th
     // Any write to the database invalidates it.
     sql("INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');");
     CHECK(count_dirty_files(db_path, error, dir + "/cache") == 3);
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("facts command prints one clustersync object for the given directories", "[facts]") {
@@ -283,16 +296,9 @@ TEST_CASE("facts command prints one clustersync object for the given directories
 }
 
 TEST_CASE("has_count_index finds the module's index on csync2's file table, and only that one", "[doctor]") {
-    char dir_template[] = "/tmp/clustersync-test-index.XXXXXX";
-    REQUIRE(mkdtemp(dir_template));
-    const std::string dir = dir_template;
-    const std::string db_path = dir + "/node1_uploads.db3";
-    const auto sql = [&](const std::string& statement) {
-        sqlite3* db = nullptr;
-        REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-        REQUIRE(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-        sqlite3_close(db);
-    };
+    const TempDatabase temp;
+    const std::string& db_path = temp.path;
+    const auto sql = [&](const std::string& statement) { temp.sql(statement); };
     std::string error;
     CHECK_FALSE(has_count_index(db_path, error));
     CHECK(error == "no database " + db_path);
@@ -313,5 +319,4 @@ TEST_CASE("has_count_index finds the module's index on csync2's file table, and 
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     CHECK(plan.find("clustersync_count") != std::string::npos);
-    std::filesystem::remove_all(dir);
 }
