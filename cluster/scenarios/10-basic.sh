@@ -123,10 +123,14 @@ scratch_outside_tree() {
   local n pids=() rc=0 seen
   for n in node1 node2; do
     [ "$(cl_exec "$n" stat -c '%a %U' "$TMPD")" = "700 root" ] || { echo "$n: $TMPD is not root's, 0700" >&2; return 1; }
-    cl_exec "$n" inotifywait -q -m -r -e create -e moved_to --format '%w%f' "$U" > "$CL_DIR/inotify.$n" 2>/dev/null &
+    cl_exec "$n" inotifywait -m -r -e create -e moved_to --format '%w%f' "$U" > "$CL_DIR/inotify.$n" 2> "$CL_DIR/inotify.$n.err" &
     pids+=($!)
   done
-  cl_wait_until 10 cl_exec node2 pgrep -x inotifywait >/dev/null && sleep 1  # watches set up
+  # inotifywait says so on stderr once every watch of the tree is in place.
+  for n in node1 node2; do
+    cl_wait_until 20 grep -q 'Watches established' "$CL_DIR/inotify.$n.err" ||
+      { echo "$n: inotifywait set up no watches: $(cat "$CL_DIR/inotify.$n.err")" >&2; rc=1; }
+  done
   cl_sh node1 'mkdir -p "$1/scratch" && for i in 1 2 3; do echo "small $i" > "$1/scratch/s$i"; done &&
     head -c 300000 /dev/urandom > "$1/scratch/big"' "$U"
   up_converge || rc=1
