@@ -20,30 +20,28 @@ local path_max = 4096
 local retry_first = 5
 local retry_max = 60
 local max_pending = 10000
--- Seconds between taking a batch and checking it, so a file the csync2 listener of this node
--- is still writing (renamed into place, not yet recorded) is recorded before it is checked.
-local settle = 0.3
 -- At most this many paths of a failed batch are named in the log line that reports it.
 local log_paths = 5
 -- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
 -- listener (templates/xinetd-csync2.epp, templates/csync2@.service.epp): a check never sees
 -- a file the listener is halfway through (renamed into place, mode and mtime not yet set,
 -- record being rewritten), so what the listener writes is never marked dirty here and sent
--- back. The update (-u) talks to the peers' listeners and holds no lock, so no two members
+-- back, and a batch is checked as soon as it is taken. The update (-u) talks to the peers' listeners and holds no lock, so no two members
 -- can wait for each other.
 local flock = "/usr/bin/flock"
 local lock = "/run/clustersync-csync2.lock"
 
 local unpack = table.unpack or unpack
 
--- Runs the steps of one batch after a pause: $0 is the pause, then each step as a count N
--- followed by the N words of its command. Every step runs; the exit status is the last
--- failing step's. The script is constant: paths are only ever arguments.
+-- Runs the steps of one batch: each step as a count N followed by the N words of its
+-- command ($0 is only a name). Every step runs; the exit status is the last failing step's.
+-- The last step replaces the shell when all before it succeeded (one process less per batch).
+-- The script is constant: paths are only ever arguments.
 local runner = [[
-sleep "$0" || exit 1
 status=0
 while [ $# -gt 0 ]; do
 	n=$1; shift
+	if [ "$n" -eq $# ] && [ "$status" -eq 0 ]; then exec "$@"; fi
 	(
 		i=0
 		for a; do
@@ -161,7 +159,7 @@ local function csync2_sync(group, source)
 	-- so a rewrite that keeps size and mtime still goes out) or {} (created or changed: the
 	-- path alone, so a directory the listener is still filling is not walked).
 	-- Steps: mark, recursive check, check, then one update of everything dirty under them.
-	local function run(agent, kinds, wait)
+	local function run(agent, kinds)
 		local all, rec, flat, mark = {}, {}, {}, {}
 		for path in pairs(kinds) do all[#all + 1] = path end
 		table.sort(all)
@@ -186,14 +184,12 @@ local function csync2_sync(group, source)
 		step(args, { "-c", "-r" }, rec)
 		step(args, { "-c" }, flat)
 		step(args, { "-u", "-r" }, update)
-		spawn(agent, "/bin/sh", "-c", runner, tostring(wait), unpack(args))
+		spawn(agent, "/bin/sh", "-c", runner, "clustersync", unpack(args))
 	end
 
 	return {
 		source = source,
-		-- The settle pause comes out of the delay, so a change is still checked `delay`
-		-- seconds after it happened.
-		delay = math.max(delay - settle, 0),
+		delay = delay,
 		onMove = true,
 		maxProcesses = 1,
 
@@ -201,7 +197,7 @@ local function csync2_sync(group, source)
 		-- was not running.
 		init = function(event)
 			state.inlet = event.inlet
-			run(event, { [source] = { r = true } }, 0)
+			run(event, { [source] = { r = true } })
 		end,
 
 		action = function(inlet)
@@ -316,10 +312,10 @@ local function csync2_sync(group, source)
 			end
 			if next(kinds) == nil then
 				-- Nothing left to check: the events end with an empty run.
-				run(events, kinds, 0)
+				run(events, kinds)
 				return
 			end
-			run(events, kinds, settle)
+			run(events, kinds)
 		end,
 
 		-- Every outcome ends the events: a failed batch's paths go to `pending` and come back

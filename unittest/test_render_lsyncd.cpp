@@ -3,7 +3,15 @@
 // check_real.sh.
 #include <catch2/catch.hpp>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "lua.hpp"
 #include "render.hpp"
@@ -61,7 +69,96 @@ std::size_t count(const std::string& text, const std::string& needle) {
     return n;
 }
 
+// The batch runner of the rendered action: the shell script between `local runner = [[` and `]]`.
+std::string runner_script(const std::string& text) {
+    const std::string open = "local runner = [[\n";
+    const auto begin = text.find(open);
+    const auto end = text.find("]]\n", begin);
+    if (begin == std::string::npos || end == std::string::npos) return "";
+    return text.substr(begin + open.size(), end - begin - open.size());
+}
+
+// Runs the runner with /bin/sh as lsyncd does (`/bin/sh -c RUNNER NAME STEP...`); returns its
+// exit status.
+int run_runner(const std::string& script, const std::vector<std::string>& steps) {
+    std::vector<std::string> words = {"/bin/sh", "-c", script, "clustersync"};
+    words.insert(words.end(), steps.begin(), steps.end());
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+    return WEXITSTATUS(status);
+}
+
 }  // namespace
+
+TEST_CASE("the runner runs every step, keeps the last failure, and replaces itself only with a last step after successes",
+          "[lsyncd]") {
+    const std::string script = runner_script(render_lsyncd(plan_with(30865, 1)));
+    REQUIRE_FALSE(script.empty());
+    char dir_template[] = "/tmp/clustersync-runner.XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::string log = std::string(dir_template) + "/log";
+    // A step: sh -c 'echo NAME $PPID >> LOG; exit CODE' (3 words). $PPID tells whether the
+    // step ran in a subshell of the runner or in its place (then its parent is this test).
+    auto step = [&](const std::string& name, int code) {
+        return std::vector<std::string>{"3", "/bin/sh", "-c",
+                                        "echo " + name + " $PPID >> '" + log + "'; exit " + std::to_string(code)};
+    };
+    auto steps = [&](std::initializer_list<std::vector<std::string>> parts) {
+        std::vector<std::string> all;
+        for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+        return all;
+    };
+    auto lines = [&]() {
+        std::ifstream in(log);
+        std::vector<std::string> out;
+        for (std::string line; std::getline(in, line);) out.push_back(line);
+        std::remove(log.c_str());
+        return out;
+    };
+    const std::string me = std::to_string(getpid());
+
+    SECTION("all succeed: 0, and the last step ran in the runner's place") {
+        CHECK(run_runner(script, steps({step("a", 0), step("b", 0)})) == 0);
+        const auto out = lines();
+        REQUIRE(out.size() == 2);
+        CHECK(out[0].rfind("a ", 0) == 0);
+        CHECK(out[0] != "a " + me);  // a subshell of the runner
+        CHECK(out[1] == "b " + me);  // exec'd: its parent is the runner's parent
+    }
+    SECTION("an early failure: the later steps still run, and the status is kept") {
+        CHECK(run_runner(script, steps({step("a", 3), step("b", 0), step("c", 0)})) == 3);
+        const auto out = lines();
+        REQUIRE(out.size() == 3);
+        CHECK(out[2].rfind("c ", 0) == 0);
+        CHECK(out[2] != "c " + me);  // not in the runner's place: its status would hide the 3
+    }
+    SECTION("the last step fails: its status") {
+        CHECK(run_runner(script, steps({step("a", 0), step("b", 4)})) == 4);
+        CHECK(lines().size() == 2);
+    }
+    SECTION("a later failure wins over an earlier one") {
+        CHECK(run_runner(script, steps({step("a", 3), step("b", 5), step("c", 0)})) == 5);
+        CHECK(lines().size() == 3);
+    }
+    SECTION("no steps: 0") {
+        CHECK(run_runner(script, {}) == 0);
+        CHECK(lines().empty());
+    }
+    rmdir(dir_template);
+}
+
+TEST_CASE("a batch is checked as soon as lsyncd hands it over: no pause, lsyncd gathers for the whole delay",
+          "[lsyncd]") {
+    const std::string text = render_lsyncd(plan_with(30865, 1));
+    // The node's lock keeps checks away from a listener session (docs/lsyncd-action.md).
+    CHECK(text.find("\t\tdelay = delay,\n") != std::string::npos);
+    CHECK(runner_script(text).find("sleep") == std::string::npos);
+}
 
 TEST_CASE("one sync per source of every group, in order, with escaped strings", "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1));
