@@ -11,6 +11,7 @@
 #   bc_all_idle WINDOW NODE...      every node's lsyncd idle for WINDOW s (checked in parallel)
 #   bc_wait_idle TIMEOUT NODE...    wait (bounded) until bc_all_idle 2 holds
 #   bc_cpu_ticks NODE               clock ticks of reaped children of NODE's lsyncd and xinetd
+#   bc_cpu_ticks_xinetd NODE        the same of NODE's xinetd alone (the csync2 listener)
 #   bc_wait_files TIMEOUT FILE CONTENT NODE...   poll host-side (every 10 ms) until every NODE
 #                                  holds FILE with CONTENT; 1 on timeout
 
@@ -100,6 +101,10 @@ bc_cpu_ticks() {
   # Fields 16 and 17 of /proc/PID/stat: user and system time of waited-for children. csync2
   # runs as a direct child of lsyncd (client) and of xinetd (listener), both reap them.
   awk '{ s += $16 + $17 } END { print s }' "/proc/$lpid/stat" "/proc/$xpid/stat"
+}
+
+bc_cpu_ticks_xinetd() {  # the listener's share only (no lsyncd needed)
+  awk '{ print $16 + $17 }' "/proc/$(cl_exec "$1" cat /run/xinetd.pid)/stat"
 }
 
 bc_wait_files() {
