@@ -7,12 +7,12 @@ namespace {
 // The part of the config that does not depend on the model. It reads only the locals the
 // prologue defines (csync2, node, delay, options) and is explained in docs/lsyncd-action.md.
 // Numbers: the kernel takes about 2 MiB of arguments plus environment and 128 KiB per
-// argument; a batch stays far below with at most 1,000 paths and 256 KiB, counting the second
+// argument; a batch stays far below with at most 5,000 paths and 256 KiB, counting the second
 // path of a Move (not visible before the batch is taken) as PATH_MAX, even though a path can
 // appear in three of its steps (mark, check, update).
 constexpr const char* kAction = R"LUA(
 -- Limits of one batch.
-local max_paths = 1000
+local max_paths = 5000
 local max_bytes = 262144
 local path_max = 4096
 -- A failed batch (peer down, conflict, busy database) is retried after 5 s, then 10, 20, 40
