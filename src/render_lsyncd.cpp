@@ -26,8 +26,8 @@ local log_paths = 5
 -- listener (templates/xinetd-csync2.epp, templates/csync2@.service.epp): a check never sees
 -- a file the listener is halfway through (renamed into place, mode and mtime not yet set,
 -- record being rewritten), so what the listener writes is never marked dirty here and sent
--- back, and a batch is checked as soon as it is taken. The update (-u) talks to the peers' listeners and holds no lock, so no two members
--- can wait for each other.
+-- back, and a batch is checked as soon as it is taken. The update (-u) talks to the peers'
+-- listeners and holds no lock, so no two members can wait for each other.
 local flock = "/usr/bin/flock"
 local lock = "/run/clustersync-csync2.lock"
 
@@ -310,11 +310,7 @@ local function csync2_sync(group, source)
 					kinds[path] = nil
 				end
 			end
-			if next(kinds) == nil then
-				-- Nothing left to check: the events end with an empty run.
-				run(events, kinds)
-				return
-			end
+			-- With nothing left to check, the run is empty and only ends the events.
 			run(events, kinds)
 		end,
 
