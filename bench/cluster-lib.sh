@@ -12,6 +12,8 @@
 #   bc_wait_idle TIMEOUT NODE...    wait (bounded) until bc_all_idle 2 holds
 #   bc_cpu_ticks NODE               clock ticks of reaped children of NODE's lsyncd and xinetd
 #   bc_cpu_ticks_xinetd NODE        the same of NODE's xinetd alone (the csync2 listener)
+#   bc_children_ms VAR              user+system ms of this shell's reaped children, into VAR
+#   bc_machine_ticks                busy clock ticks of the whole machine (/proc/stat, all CPUs)
 #   bc_wait_files TIMEOUT FILE CONTENT NODE...   poll host-side (every 10 ms) until every NODE
 #                                  holds FILE with CONTENT; 1 on timeout
 
@@ -105,6 +107,16 @@ bc_cpu_ticks() {
 
 bc_cpu_ticks_xinetd() {  # the listener's share only (no lsyncd needed)
   awk '{ print $16 + $17 }' "/proc/$(cl_exec "$1" cat /run/xinetd.pid)/stat"
+}
+
+bc_children_ms() {  # bc_children_ms VAR: user+system ms of this shell's reaped children into VAR
+  # `times` must run in this shell, not in a command substitution's subshell.
+  times > "$CL_DIR/times"
+  printf -v "$1" '%s' "$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); s += t[1] * 60000 + t[2] * 1000 } print int(s) }' "$CL_DIR/times")"
+}
+
+bc_machine_ticks() {  # busy clock ticks of the whole machine, all CPUs (/proc/stat: all but idle and iowait)
+  awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
 }
 
 bc_wait_files() {
