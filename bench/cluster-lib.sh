@@ -53,7 +53,8 @@ bc_prefill() {
   # The database holds only paths and stat data, the same on every member with this tree, so
   # it is made once per tree (on the first member) and copied to the others under their names.
   # The copy keeps what provisioning put into a member's database: the module's index
-  # (csync_db_index) is made again where the member had it, and the cache holds none.
+  # (csync_db_index) is made again where the member had it, and its write-ahead-log mode
+  # (csync_db_wal, kept in the file's header) set again; the cache holds neither.
   if [ ! -f "$cache" ]; then
     cl_exec "$first" csync2 -C "$group" -N "$first" -cIr "$dir" || { echo "bc_prefill: csync2 -cIr failed" >&2; return 1; }
     cl_exec "$first" cat "/var/lib/csync2/${first}_$group.db3" > "$cache.tmp" &&
@@ -62,8 +63,12 @@ bc_prefill() {
   for n in "$@"; do
     cl_sh "$n" 'db=$1
       had=$(sqlite3 -readonly "$db" "SELECT count(*) FROM sqlite_master WHERE name = '"'clustersync_count'"'" 2>/dev/null)
+      mode=$(sqlite3 -readonly "$db" "PRAGMA journal_mode" 2>/dev/null)
+      # No csync2 runs yet: the log and shared-memory files are empty leftovers of the reads above.
+      rm -f "$db-wal" "$db-shm"
       mkdir -p /var/lib/csync2 && cat > "$db" || exit 1
-      [ "$had" != 1 ] || sqlite3 "$db" "CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)"' \
+      [ "$had" != 1 ] || sqlite3 "$db" "CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)" || exit 1
+      [ "$mode" != wal ] || [ "$(sqlite3 "$db" "PRAGMA journal_mode = WAL")" = wal ]' \
       "/var/lib/csync2/${n}_$group.db3" < "$cache" || return 1
   done
   local dirty
