@@ -1,4 +1,4 @@
-# @summary Installs csync2, lsyncd and, for the xinetd listener, xinetd; sqlite3 for `csync_db_index`.
+# @summary Installs csync2, lsyncd and, for the xinetd listener, xinetd; sqlite3 for `csync_db_index` and `csync_db_wal`.
 #
 # @api private
 class clustersync::install {
@@ -9,7 +9,7 @@ class clustersync::install {
       'xinetd' => ['xinetd'],
       default  => [],
     }
-    $sqlite = $clustersync::csync_db_index ? {
+    $sqlite = ($clustersync::csync_db_index or $clustersync::csync_db_wal) ? {
       false   => [],
       default => $facts.dig('os', 'family') ? { 'RedHat' => ['sqlite'], default => ['sqlite3'] },
     }

@@ -92,6 +92,12 @@ std::string file_identity(const std::string& path) {
            std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
+/// Whether `path` exists and is not empty.
+bool holds_data(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && st.st_size > 0;
+}
+
 /// The value stored in cache_file for `identity` (its first line), or nothing.
 std::optional<std::string> read_cache(const std::string& cache_file, const std::string& identity) {
     const auto cached = read_text_file(cache_file);
@@ -447,8 +453,11 @@ std::optional<long> count_dirty_files(const std::string& db_path, std::string& e
         return std::nullopt;
     }
     // A hot journal means a transaction is under way: the file is about to change, so the
-    // count is neither taken from nor put into the cache.
-    const bool cacheable = !cache_dir.empty() && file_identity(db_path + "-journal").empty();
+    // count is neither taken from nor put into the cache. In write-ahead-log mode (the module's
+    // csync_db_wal) commits go to the -wal file and reach the database file only at a
+    // checkpoint: while that log holds anything, the file's identity says nothing.
+    const bool cacheable =
+        !cache_dir.empty() && file_identity(db_path + "-journal").empty() && !holds_data(db_path + "-wal");
     const std::string cache_file = cache_dir + "/" + base_name(db_path) + ".dirty";
     if (cacheable) {
         if (const auto cached = read_cache(cache_file, identity)) {

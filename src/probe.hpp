@@ -105,7 +105,8 @@ std::optional<long> inotify_watch_limit();
 /// Counts distinct files in the `dirty` table of a csync2 sqlite database, opened read-only.
 /// Nothing (with `error` set) when the file is missing or cannot be read. With a cache_dir, the
 /// count is remembered and reused while the database file keeps its inode, size and modification
-/// time (sqlite rewrites the file on every commit), so an idle node pays nothing for it.
+/// time (sqlite rewrites the file on every commit) and no write-ahead log holds commits not yet
+/// in it, so an idle node pays nothing for it.
 std::optional<long> count_dirty_files(const std::string& db_path, std::string& error, const std::string& cache_dir = "");
 
 /// The index the module adds to each csync2 database (`CREATE INDEX clustersync_count ON file(0)`):

@@ -273,6 +273,29 @@ TEST_CASE("count_dirty_files counts distinct files and caches the count while th
     CHECK(count_dirty_files(db_path, error, dir + "/cache") == 3);
 }
 
+TEST_CASE("count_dirty_files does not serve a cached count while a write-ahead log holds newer commits", "[facts]") {
+    const TempDatabase temp;
+    const std::string cache = temp.dir + "/cache";
+    temp.sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
+             "PRAGMA journal_mode = WAL;"
+             "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', 'node2'), ('/srv/b', 0, 'node1', 'node2');");
+    std::string error;
+    CHECK(count_dirty_files(temp.path, error, cache) == 2);
+
+    // A connection that stays open (a csync2 listener's session) commits into the log; the
+    // database file itself keeps its size and time until a checkpoint.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(temp.path.c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    const auto before = std::filesystem::last_write_time(temp.path);
+    CHECK(count_dirty_files(temp.path, error, cache) == 3);
+    CHECK(count_dirty_files(temp.path, error, cache) == 3);
+    CHECK(std::filesystem::last_write_time(temp.path) == before);
+    sqlite3_close(db);
+    CHECK(count_dirty_files(temp.path, error, cache) == 3);
+}
+
 TEST_CASE("facts command prints one clustersync object for the given directories", "[facts]") {
     char dir_template[] = "/tmp/clustersync-test-factscli.XXXXXX";
     REQUIRE(mkdtemp(dir_template));

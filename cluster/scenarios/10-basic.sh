@@ -177,6 +177,18 @@ burst() {
   cl_log "2,000-file burst converged and at rest after $((SECONDS - t0)) s"
 }
 
+# Puppet's exec put every csync2 database in sqlite's write-ahead-log mode (csync_db_wal), and
+# csync2 keeps it so through the cases above.
+databases_wal() {
+  local n out rc=0
+  for n in $ALL; do
+    out=$(cl_exec "$n" sh -c 'for db in /var/lib/csync2/*.db3; do echo "$db $(sqlite3 -readonly "$db" "PRAGMA journal_mode")"; done')
+    echo "$out" | grep -q ' wal$' || { echo "$n: no csync2 database in WAL mode" >&2; rc=1; }
+    if echo "$out" | grep -v ' wal$' | grep . >&2; then echo "$n: the databases above are not in WAL mode" >&2; rc=1; fi
+  done
+  return $rc
+}
+
 cl_init
 cl_set uploads "node1 node2 node3" "$U" --exclude '*.tmp'
 cl_set serverd "node1 node2" "$S"
@@ -197,3 +209,4 @@ cl_case scratch-outside-tree scratch_outside_tree
 cl_case tempdir-other-filesystem tempdir_other_filesystem
 cl_case burst-2000 burst
 cl_case same-second-rewrite same_second_rewrite
+cl_case databases-in-wal-mode databases_wal

@@ -109,9 +109,9 @@ define clustersync::config::bundle {
         source_paths => $group['sources'],
         content      => $files["csync2:${name}"]['content'],
         # csync2 names the database after the node, lower-cased, and the config (-C).
-        database     => if $clustersync::csync_db_index {
-          "${clustersync::csync2_db_dir}/${bundle['node'].downcase}_${name}.db3"
-        },
+        database     => "${clustersync::csync2_db_dir}/${bundle['node'].downcase}_${name}.db3",
+        db_index     => $clustersync::csync_db_index,
+        db_wal       => $clustersync::csync_db_wal,
         before       => Class['clustersync::service'],
       }
     }

@@ -110,20 +110,20 @@ describe 'clustersync' do
     it { is_expected.to contain_service('lsyncd').with(ensure: true, enable: true) }
     it { is_expected.to contain_clustersync__config__group('uploads').that_comes_before('Class[clustersync::service]') }
     it { is_expected.to contain_package('sqlite3').with_ensure('installed') }
-    it 'indexes the csync2 database once it exists, before lsyncd starts' do
-      is_expected.to contain_exec('clustersync: index the csync2 database of uploads')
+    it 'indexes the csync2 database and puts it in WAL mode once it exists, before lsyncd starts' do
+      is_expected.to contain_exec('clustersync: tune the csync2 database of uploads')
         .with_command("/usr/sbin/csync2 -C uploads -M >/dev/null 2>&1; test -s /var/lib/csync2/foo.example.net_uploads.db3 || " \
                       "{ echo 'clustersync: csync2 created no database' /var/lib/csync2/foo.example.net_uploads.db3 >&2; exit 1; }; " \
                       "sqlite3 -batch -cmd '.timeout 60000' /var/lib/csync2/foo.example.net_uploads.db3 " \
-                      "'CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)'")
-        .with_unless("sqlite3 -batch -readonly -cmd '.timeout 10000' /var/lib/csync2/foo.example.net_uploads.db3 " +
-                     %("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count'") +
-                     ' 2>/dev/null | grep -qx clustersync_count')
+                      "'CREATE INDEX IF NOT EXISTS clustersync_count ON file(0)' 'PRAGMA journal_mode = WAL' >/dev/null")
+        .with_unless(%{test "$(sqlite3 -batch -readonly -cmd '.timeout 10000' /var/lib/csync2/foo.example.net_uploads.db3 } +
+                     %{"SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count'" 'PRAGMA journal_mode'} +
+                     %{ 2>/dev/null | tr '\\n' ' ')" = 'clustersync_count wal '})
         .with_provider('shell')
         .that_requires(['File[/etc/csync2_uploads.cfg]', 'File[/etc/csync2_uploads.key]'])
         .that_comes_before('Class[clustersync::service]')
     end
-    it { is_expected.not_to contain_exec('clustersync: index the csync2 database of serverd') }
+    it { is_expected.not_to contain_exec('clustersync: tune the csync2 database of serverd') }
     it { is_expected.to contain_file('/var/log/lsyncd').that_comes_before('Class[clustersync::service]') }
     it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
     it 'has the listener take the lock that the lsyncd checks take' do
@@ -152,7 +152,7 @@ describe 'clustersync' do
     it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A -N sodium\.example\.net$}) }
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(%r{"-N", "sodium\.example\.net"}) }
     it 'names the database as csync2 -N does' do
-      is_expected.to contain_exec('clustersync: index the csync2 database of serverd')
+      is_expected.to contain_exec('clustersync: tune the csync2 database of serverd')
         .with_command(%r{\A/usr/sbin/csync2 -C serverd -N sodium\.example\.net -M >/dev/null 2>&1; test -s /var/lib/csync2/sodium\.example\.net_serverd\.db3 })
     end
   end
@@ -165,7 +165,7 @@ describe 'clustersync' do
     it { is_expected.to compile.with_all_deps }
     it { is_expected.to contain_file('/etc/csync2_pair.cfg').with_content(%r{^\thost sodium;$}) }
     it { is_expected.to contain_file('/etc/xinetd.d/csync2').without_content(%r{-N}) }
-    it { is_expected.to contain_exec('clustersync: index the csync2 database of pair').with_unless(%r{ /var/lib/csync2/sodium_pair\.db3 }) }
+    it { is_expected.to contain_exec('clustersync: tune the csync2 database of pair').with_unless(%r{ /var/lib/csync2/sodium_pair\.db3 }) }
   end
 
   context 'with every original parameter' do
@@ -245,7 +245,33 @@ describe 'clustersync' do
     let(:params) { { sources: { '/var/uploads' => 'uploads' }, csync_db_index: false } }
 
     it { is_expected.to compile.with_all_deps }
-    it { is_expected.not_to contain_exec('clustersync: index the csync2 database of uploads') }
+    it 'only sets the journal mode' do
+      is_expected.to contain_exec('clustersync: tune the csync2 database of uploads')
+        .with_command(%r{ /var/lib/csync2/foo\.example\.net_uploads\.db3 'PRAGMA journal_mode = WAL' >/dev/null\z})
+        .with_unless(%r{ /var/lib/csync2/foo\.example\.net_uploads\.db3 'PRAGMA journal_mode' 2>/dev/null .* = 'wal '\z})
+    end
+    it { is_expected.to contain_package('sqlite3') }
+  end
+
+  context 'with csync_db_wal => false' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' }, csync_db_wal: false } }
+
+    it 'only adds the index' do
+      is_expected.to contain_exec('clustersync: tune the csync2 database of uploads')
+        .with_command(%r{ /var/lib/csync2/foo\.example\.net_uploads\.db3 'CREATE INDEX IF NOT EXISTS clustersync_count ON file\(0\)' >/dev/null\z})
+        .with_unless(%r{'clustersync_count'" 2>/dev/null .* = 'clustersync_count '\z})
+    end
+  end
+
+  context 'with csync_db_index and csync_db_wal => false' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' }, csync_db_index: false, csync_db_wal: false } }
+
+    it { is_expected.to compile.with_all_deps }
+    it { is_expected.not_to contain_exec('clustersync: tune the csync2 database of uploads') }
     it { is_expected.not_to contain_package('sqlite3') }
   end
 
@@ -328,7 +354,7 @@ describe 'clustersync' do
     it { is_expected.to contain_file('/etc/systemd/system/csync2.socket') }
     it { is_expected.not_to contain_package('xinetd') }
     it { is_expected.to contain_package('sqlite').with_ensure('installed') }
-    it { is_expected.to contain_exec('clustersync: index the csync2 database of uploads').with_command(%r{\A/usr/sbin/csync2 -C uploads -M .* /var/lib/csync2/foo\.example\.net_uploads\.db3 }) }
+    it { is_expected.to contain_exec('clustersync: tune the csync2 database of uploads').with_command(%r{\A/usr/sbin/csync2 -C uploads -M .* /var/lib/csync2/foo\.example\.net_uploads\.db3 }) }
   end
 
   context 'on RedHat 8' do
