@@ -118,9 +118,13 @@ two_member_set() {
 # csync2 writes its scratch files (received data, signatures, deltas) to the module's tempdir,
 # so neither the sending member's nor a receiving member's watcher sees a ".NAME.XXXXXX" file
 # in the tree: inotifywait records every name created or moved in on both while a new file
-# and an update (a delta against the old content) go out.
+# and an update (a delta against the old content) go out. The directory exists on both before
+# the watchers start: a recursive watcher adds its watch on a new directory only after it has
+# read the directory's creation, and misses what is written into it before that.
 scratch_outside_tree() {
   local n pids=() rc=0 seen
+  cl_exec node1 mkdir -p "$U/scratch"
+  up_converge || return 1
   for n in node1 node2; do
     [ "$(cl_exec "$n" stat -c '%a %U' "$TMPD")" = "700 root" ] || { echo "$n: $TMPD is not root's, 0700" >&2; return 1; }
     cl_exec "$n" inotifywait -m -r -e create -e moved_to --format '%w%f' "$U" > "$CL_DIR/inotify.$n" 2> "$CL_DIR/inotify.$n.err" &
@@ -131,7 +135,7 @@ scratch_outside_tree() {
     cl_wait_until 20 grep -q 'Watches established' "$CL_DIR/inotify.$n.err" ||
       { echo "$n: inotifywait set up no watches: $(cat "$CL_DIR/inotify.$n.err")" >&2; rc=1; }
   done
-  cl_sh node1 'mkdir -p "$1/scratch" && for i in 1 2 3; do echo "small $i" > "$1/scratch/s$i"; done &&
+  cl_sh node1 'for i in 1 2 3; do echo "small $i" > "$1/scratch/s$i"; done &&
     head -c 300000 /dev/urandom > "$1/scratch/big"' "$U"
   up_converge || rc=1
   cl_sh node1 'head -c 1000 /dev/urandom >> "$1/scratch/big"' "$U"
