@@ -54,11 +54,13 @@ bc_prefill() {
   # it is made once per tree (on the first member) and copied to the others under their names.
   # The copy keeps what provisioning put into a member's database: the module's index
   # (csync_db_index) is made again where the member had it, and its write-ahead-log mode
-  # (csync_db_wal, kept in the file's header) set again; the cache holds neither.
+  # (csync_db_wal, kept in the file's header) set again; the cache holds neither (it is taken
+  # from a member the module may have set to WAL, so its mode is set back to csync2's default).
   if [ ! -f "$cache" ]; then
     cl_exec "$first" csync2 -C "$group" -N "$first" -cIr "$dir" || { echo "bc_prefill: csync2 -cIr failed" >&2; return 1; }
     cl_exec "$first" cat "/var/lib/csync2/${first}_$group.db3" > "$cache.tmp" &&
-      sqlite3 "$cache.tmp" 'DROP INDEX IF EXISTS clustersync_count' && mv "$cache.tmp" "$cache" || return 1
+      sqlite3 "$cache.tmp" 'DROP INDEX IF EXISTS clustersync_count' 'PRAGMA journal_mode = DELETE' >/dev/null &&
+      mv "$cache.tmp" "$cache" || return 1
   fi
   for n in "$@"; do
     cl_sh "$n" 'db=$1
