@@ -13,6 +13,10 @@ namespace clustersync {
 /// The class's default `csync_tempdir`: a directory of csync2's own, outside every watched tree.
 inline constexpr const char* kDefaultTempdir = "/var/lib/csync2/clustersync-tmp";
 
+/// Where lsyncd keeps the state of its push lanes (one file per group, read by `facts` and
+/// `doctor`) and the empty directory the lanes watch; root-only.
+inline constexpr const char* kStateDir = "/var/lib/clustersync";
+
 /// Where files live on the node's OS family (defaults: Debian).
 struct Layout {
     std::string csync2_dir = "/etc";                           ///< csync2's compiled-in ETCDIR

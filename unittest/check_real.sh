@@ -5,16 +5,21 @@
 #                                      must find the node in the group and cover each of its sources
 #   check_real.sh lsyncd CASE_DIR...   every expected/lsyncd file is loaded by the real lsyncd against
 #                                      throw-away directories and must start every sync
-#   check_real.sh action CASE_DIR      runs the lsyncd config of CASE_DIR (one source) in the real lsyncd
-#                                      with a recorder as csync2, makes changes, and checks the paths of
-#                                      every csync2 run, and that a failed run is retried
+#   check_real.sh action CASE_DIR      the smoke test of the action (its decisions are unit-tested in
+#                                      unittest/lua): runs the lsyncd config of CASE_DIR (one source,
+#                                      two peers) in the real lsyncd with a recorder as csync2, makes
+#                                      changes, and checks the paths of every check, that each peer's
+#                                      lane pushes on its own while the other one hangs, that the hung
+#                                      peer is found unreachable, parked and caught up when it answers,
+#                                      and that a failed check is retried
 #   --break=MUTATION                   first damages each file (csync2: syntax, quotes; lsyncd: key,
-#                                      escape; action: scratch, retry) and then passes only if the
-#                                      check rejects every damaged
-#                                      file: the proof that the checks above can fail
+#                                      escape; action: retry, watchdog) and then passes only if the
+#                                      check rejects every damaged file: the proof that the checks
+#                                      above can fail
 #
 # csync2 never touches /var/lib/csync2 here (-D), and lsyncd watches only directories under a
-# temporary root and spawns /bin/true instead of csync2.
+# temporary root, keeps its state there and spawns /bin/true or a recorder instead of csync2.
+# Every wait is for a condition, bounded.
 set -u
 
 tool=$1; shift
@@ -38,10 +43,8 @@ damage() {
         quotes) sed -i 's/"//g' "$1" ;;                     # write every word bare
         key) sed -i 's/^\t\tonMove = true,$/\t\tonMove = true, bogus = 1,/' "$1" ;;
         escape) sed -i 's/\\\\/\\/g' "$1" ;;                # forget to escape backslashes
-        scratch) sed -i 's/ and scratch(kinds, created, path) then/ and false then/' "$1" ;;  # keep csync2's scratch paths
-        transient) sed -i 's/^\t\t\t\tif etype == "Create" and present\[path\] == false and kinds\[path\]$/\t\t\t\tif false and kinds[path]/' "$1" ;;  # check paths that came and went
-        bounce) sed -i 's/^\t\t\t\t\tkind.m = nil$//' "$1" ;;  # mark what the listener wrote
-        retry) sed -i 's/^\t\t\tfor path, kind in pairs(state.running) do add_pending(path, kind) end$//' "$1" ;;
+        retry) sed -i 's/^\t\tfor path, kind in pairs(kinds) do add_pending(path, kind) end$//' "$1" ;;  # lose a failed check
+        watchdog) sed -i 's/^\t\treach || { kill "$push" 2>\/dev\/null; exit 0; }$/\t\ttrue/' "$1" ;;  # never end a hung push
         *) echo "unknown mutation: $mutation" >&2; exit 2 ;;
     esac
     [ "$(cksum <"$1")" != "$before" ]
@@ -77,28 +80,40 @@ check_csync2() {
     return $problems
 }
 
-# check_lsyncd CASE FILE: 0 when lsyncd loads FILE and runs the init of every sync.
+# The config of $1 with log and status under $2/log, state under $2/state and every source of
+# its group lines under $3 (the root of throw-away source directories); more sed arguments
+# after that.
+localize() {
+    local file=$1 dir=$2 root=$3; shift 3
+    sed -e "s|^\tlogfile = .*|\tlogfile = \"$dir/log/lsyncd.log\",|" \
+        -e "s|^\tstatusFile = .*|\tstatusFile = \"$dir/log/lsyncd.status\",|" \
+        -e "s|^local state_dir = .*|local state_dir = \"$dir/state\"|" "$@" "$file" |
+        ROOT=$root perl -pe 'if (/^group\(/) { s{^(.*\}, \{)(.*)(\}\)\s*)$}{ my ($a, $l, $b) = ($1, $2, $3); $l =~ s/(^ |, )"/$1"$ENV{ROOT}/g; "$a$l$b" }e }'
+}
+
+# check_lsyncd CASE FILE: 0 when lsyncd loads FILE and runs the check of every source.
 check_lsyncd() {
-    local case_dir=$1 file=$2 dir root conf pid started=0 want n source problems=0
+    local case_dir=$1 file=$2 dir root conf pid problems=0 group source
     dir=$(mktemp -d -p "$work")
     root=$dir/root
     conf=$dir/lsyncd.conf.lua
     mkdir -p "$dir/log"
-    want=0
     while IFS=$'\t' read -r group source; do
         mkdir -p "$root$source" || return 1
-        want=$((want + 1))
     done <"$case_dir/expected/sources"
-    sed -e "s|^\tlogfile = .*|\tlogfile = \"$dir/log/lsyncd.log\",|" \
-        -e "s|^\tstatusFile = .*|\tstatusFile = \"$dir/log/lsyncd.status\",|" \
-        -e 's|^local csync2 = .*|local csync2 = "/bin/true"|' \
-        -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\)|\1$root|" "$file" >"$conf"
+    localize "$file" "$dir" "$root" -e 's|^local csync2 = .*|local csync2 = "/bin/true"|' >"$conf"
     [ -z "$mutation" ] || damage "$conf" || return 3
     "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
     pid=$!
-    for _ in $(seq 50); do
-        n=$(grep -c 'Finish of Init on' "$dir/out")
-        [ "$n" -ge "$want" ] && { started=1; break; }
+    # Each source's start-up check ran csync2 on exactly its source: the path came through Lua
+    # unchanged.
+    all_checked() {
+        while IFS=$'\t' read -r group source; do
+            grep -qF "[-C] [$group] " "$dir/out" && grep -qF "[--] [$root$source]" "$dir/out" || return 1
+        done <"$case_dir/expected/sources"
+    }
+    for _ in $(seq 100); do
+        all_checked && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -108,96 +123,114 @@ check_lsyncd() {
         return 1
     fi
     kill "$pid"; wait "$pid" 2>/dev/null
-    if [ "$started" != 1 ]; then
-        echo "lsyncd ran the init of only $n of $want syncs with $file"; return 1
+    if ! all_checked; then
+        echo "lsyncd did not run csync2 on every source with $file"; problems=1
     fi
     if grep -q ' Error: ' "$dir/out"; then
-        echo "lsyncd logged errors with $file:"; grep ' Error: ' "$dir/out"; return 1
+        echo "lsyncd logged errors with $file:"; grep ' Error: ' "$dir/out"; problems=1
     fi
-    # Each init ran csync2 on exactly its source: the path came through Lua unchanged.
-    while IFS=$'\t' read -r group source; do
-        if ! grep -qF "[-C] [$group] " "$dir/out" || ! grep -qF "[--] [$root$source]" "$dir/out"; then
-            echo "lsyncd did not run csync2 -C $group on \"$source\" with $file"; problems=1
-        fi
-    done <"$case_dir/expected/sources"
     return $problems
 }
 
-# check_action CASE FILE: the paths the action hands csync2 for a known sequence of changes.
+# check_action CASE FILE: the smoke test of the action in the real lsyncd.
 check_action() {
-    local case_dir=$1 file=$2 dir src conf pid problems=0 expected
+    local case_dir=$1 file=$2 dir src conf pid problems=0 expected port listener
     dir=$(mktemp -d -p "$work")
     src=$dir/src
     conf=$dir/lsyncd.conf.lua
     mkdir -p "$src" "$dir/log"
-    # The recorder logs one line per csync2 run: its mode flags (-m, -c, -u, -r), then its
-    # arguments after "--" joined by "|"; it fails while $dir/fail exists.
-    printf '%s\n' '#!/bin/sh' 'm=' \
-        'while [ "$1" != "--" ]; do case $1 in -m|-c|-u|-x|-r) m="$m $1" ;; esac; shift; done; shift' \
-        "(IFS='|'; echo \"\${m# } \$*\") >>'$dir/runs'" "[ ! -e '$dir/fail' ]" >"$dir/csync2"
+    # The recorder: one line per csync2 run, its mode flags (-m, -c, -u, -r, -M) and either the
+    # peer of a push (-P) or the paths after "--" joined by "|". Checks fail while $dir/fail
+    # exists; a push to the second peer hangs while $dir/hang exists (a peer that stopped
+    # answering: the watchdog must end it); -M lists one entry waiting for the second peer.
+    printf '%s\n' '#!/bin/sh' 'm= peer=' \
+        'while [ $# -gt 0 ] && [ "$1" != "--" ]; do' \
+        '    case $1 in -m|-c|-u|-r|-M) m="$m $1" ;; -P) peer=$2; shift ;; esac' \
+        '    shift' \
+        'done' \
+        '[ $# -gt 0 ] && shift' \
+        "if [ -n \"\$peer\" ]; then echo \"\${m# } \$peer\" >>'$dir/runs'; else (IFS='|'; echo \"\${m# } \$*\") >>'$dir/runs'; fi" \
+        'case "$m" in' \
+        "    *-M*) printf 'chary\\tme\\t127.0.0.2\\t%s/x\\n' '$src' ;;" \
+        "    *-u*) [ \"\$peer\" = 127.0.0.2 ] && [ -e '$dir/hang' ] && exec sleep 60 ;;" \
+        "    *) [ -e '$dir/fail' ] && exit 1; for a; do echo \"Marking file as dirty: \$a\" >&2; done ;;" \
+        'esac' \
+        'exit 0' >"$dir/csync2"
     chmod +x "$dir/csync2"
-    sed -e "s|^\tlogfile = .*|\tlogfile = \"$dir/log/lsyncd.log\",|" \
-        -e "s|^\tstatusFile = .*|\tstatusFile = \"$dir/log/lsyncd.status\",|" \
+    port=$((40000 + $$ % 20000))
+    localize "$file" "$dir" "" \
+        -e "s|^\(group(.*}, {\) \"[^\"]*\" })$|\1 \"$src\" })|" \
         -e "s|^local csync2 = .*|local csync2 = \"$dir/csync2\"|" \
         -e "s|^local delay = .*|local delay = 1|" \
+        -e "s|^local port = .*|local port = $port|" \
         -e "s|^local lock = .*|local lock = \"$dir/lock\"|" \
-        -e "s|^local retry_first = .*|local retry_first = 2|" \
-        -e "s|^\(sync(csync2_sync(\"[a-z0-9]*\", \"\).*\"))$|\1$src\"))|" "$file" >"$conf"
-    [ "$(grep -c '^sync(' "$conf")" = 1 ] || { echo "the action check needs a case with one source"; return 1; }
+        -e "s|^local retry_first = .*|local retry_first = 1|" \
+        -e 's|^\(group("[a-z0-9]*", \){.*}, {|\1{ { "peer1", "127.0.0.1" }, { "peer2", "127.0.0.2" } }, {|' >"$conf"
+    [ "$(grep -c '^group(' "$conf")" = 1 ] || { echo "the action check needs a case with one group"; return 1; }
     [ -z "$mutation" ] || damage "$conf" || return 3
-    touch "$src/m"  # there before lsyncd starts: its rename is a Move
-    "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
+    touch "$src/m" "$src/b"  # there before lsyncd starts: a rename, a rewrite in place
+    "$lsyncd_bin" -nodaemon -log Normal "$conf" >"$dir/out" 2>&1 &
     pid=$!
-    sleep 1
-    # What csync2 2.0's listener does when it receives FILE (seen with inotifywait): it creates
-    # ".FILE.XXXXXX", renames it onto FILE, then writes the content into FILE in place.
-    receive() { : >"$src/.$1.$2"; mv "$src/.$1.$2" "$src/$1"; echo "$3" >"$src/$1"; }
-    # The same with csync2's tempdir on the source's filesystem: the scratch file is renamed in
-    # from outside the watched tree (lsyncd sees a Create), then written in place.
-    mkdir "$dir/tmp"
-    receive_via_tempdir() { : >"$dir/tmp/.$1.$2"; mv "$dir/tmp/.$1.$2" "$src/$1"; echo "$3" >"$src/$1"; }
-    # One batch: a file created and renamed, a directory with a file in it, a rename of a file
-    # that was there before, "b" received, and a file created and removed again.
-    touch "$src/a"; mkdir "$src/d"; touch "$src/d/e"; mv "$src/a" "$src/a2"; mv "$src/m" "$src/d/m2"
-    receive b Xy12Z9 received; touch "$src/d/e"; touch "$src/swap"; rm "$src/swap"
-    exec 7>"$src/.d.Wx56Vu"; rm "$src/.d.Wx56Vu"; echo data >&7; exec 7>&-  # as csync2's tmpfile()
-    : >"$src/.b.Zz99Yy"  # a scratch file of csync2 still there when the batch is taken
-    sleep 2.5
-    # A failed batch: a new file and a rewrite in place (marked dirty first, so csync2 sends it
-    # even when size and mtime stay); both come back after the back-off (2 s here), not in a
-    # busy loop, the rewrite still marked.
+    # until_ SECONDS CMD...: waits for a condition, bounded; a miss is reported and fails the check.
+    until_() {
+        local limit=$1; shift
+        for _ in $(seq $((limit * 10))); do
+            "$@" && return 0
+            kill -0 "$pid" 2>/dev/null || { echo "lsyncd stopped:"; tail -n 5 "$dir/out" "$dir/log/lsyncd.log" 2>/dev/null; problems=1; return 1; }
+            sleep 0.1
+        done
+        echo "not within $limit s: $*"; problems=1; return 1
+    }
+    has() { grep -qxF -- "$1" "$dir/runs" 2>/dev/null; }
+    logged() { grep -qF -- "$1" "$dir/log/lsyncd.log" 2>/dev/null; }
+    # after A B: a run B was recorded after a run A.
+    after() { awk -v a="$1" -v b="$2" '$0 == a { s = 1 } s && $0 == b { f = 1 } END { exit !f }' "$dir/runs" 2>/dev/null; }
+    # Start-up: the whole source is checked; each lane pushes what an earlier run left.
+    until_ 10 has "-c -r $src" && until_ 10 has "-u 127.0.0.1" && until_ 10 has "-u 127.0.0.2"
+    # One batch: a new file, a rename, an existing file rewritten here. The second peer has
+    # stopped answering: its push hangs, the watchdog's probe finds no listener and the lane is
+    # parked; the first peer's lane pushes on its own meanwhile.
+    touch "$dir/hang"
+    touch "$src/a"; mv "$src/m" "$src/m2"; echo rewritten >"$src/b"
+    until_ 10 has "-c $src/a|$src/b" && until_ 10 after "-c $src/a|$src/b" "-u 127.0.0.1"
+    until_ 10 logged "peer peer2 (127.0.0.2) of group"
+    until_ 10 logged "does not answer (no connection to port $port within 1 s)"
+    # A failed check: its paths come back after the back-off, not in a busy loop.
     touch "$dir/fail" "$src/c"
-    echo rewritten >"$src/b"
-    sleep 2
-    rm "$dir/fail"
-    sleep 3.5
-    # The existing "b" received again, and a new "t" through the tempdir: checked, not marked,
-    # or every member would send each received file back to all the others.
-    receive b Qw34Er again
-    receive_via_tempdir t Tm56Pq "through the tempdir"
-    sleep 2.5
+    until_ 10 logged "they are checked again in 1 s"
+    rm -f "$dir/fail"
+    until_ 10 after "-c $src/c" "-u 127.0.0.1"
+    # The second peer answers again: probed, its waiting entries counted, pushed.
+    rm -f "$dir/hang"
+    perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => "127.0.0.2:$ARGV[0]", Listen => 5, ReuseAddr => 1) or die "listen: $!"; sleep 60' "$port" &
+    listener=$!
+    until_ 15 logged "answers again after" && until_ 5 logged "1 entries that waited for it are pushed now"
+    until_ 5 after "-M " "-u 127.0.0.2"
+    kill "$listener" 2>/dev/null
     kill "$pid"; wait "$pid" 2>/dev/null
-    # Moves and deletions are checked recursively (a directory's records go with it); created
-    # paths each alone, so a directory being filled is not walked; one recursive update. Only
-    # an existing file written here (lsyncd's Modify without a Create in the batch) is marked.
-    # Paths that came and went within the batch ("a" renamed away, "swap") are left out.
+    # The checks, in order: start-up, mark of the rewrite, recursive check of both paths of the
+    # rename, check of the new and the rewritten file; the failed check of "c", and its retry.
     expected="-c -r $src
--u -r $src
--c -r $src/m
--c $src/a2|$src/b|$src/d|$src/d/e|$src/d/m2
--u -r $src/a2|$src/b|$src/d|$src/m
 -m $src/b
--c $src/b|$src/c
--u -r $src/b|$src/c
--m $src/b
--c $src/b|$src/c
--u -r $src/b|$src/c
--c $src/b|$src/t
--u -r $src/b|$src/t"
-    if [ "$(cat "$dir/runs")" != "$expected" ]; then
-        echo "csync2 runs differ from the expected ones with $file:"
-        diff <(echo "$expected") "$dir/runs"
+-c -r $src/m|$src/m2
+-c $src/a|$src/b
+-c $src/c
+-c $src/c"
+    if [ "$(grep -v -e '^-u ' -e '^-M' "$dir/runs")" != "$expected" ]; then
+        echo "csync2 checks differ from the expected ones with $file:"
+        diff <(echo "$expected") <(grep -v -e '^-u ' -e '^-M' "$dir/runs")
         problems=1
+    fi
+    if [ "$(grep -c 'does not answer' "$dir/log/lsyncd.log")" != 1 ]; then
+        echo "the outage of peer2 should be logged exactly once:"; grep 'does not answer' "$dir/log/lsyncd.log"
+        problems=1
+    fi
+    if grep -q ' Error: ' "$dir/out" "$dir/log/lsyncd.log"; then
+        echo "lsyncd logged errors with $file:"; grep ' Error: ' "$dir/out" "$dir/log/lsyncd.log"; problems=1
+    fi
+    if [ "$problems" != 0 ]; then
+        echo "csync2 runs:"; sed 's/^/    /' "$dir/runs"
+        echo "lsyncd log:"; sed 's/^/    /' "$dir/log/lsyncd.log"
     fi
     return $problems
 }

@@ -55,6 +55,7 @@ NodePlan plan_with(unsigned port, unsigned delay) {
     plan.lsyncd_delay = delay;
     GroupPlan a;
     a.name = "alpha";
+    a.hosts = {{"web1", ""}, {"web2", "10.0.0.2"}, {"web3", ""}};
     a.includes = {"/srv/a", "/srv/b \"q\""};
     GroupPlan b;
     b.name = "beta";
@@ -69,9 +70,10 @@ std::size_t count(const std::string& text, const std::string& needle) {
     return n;
 }
 
-// The batch runner of the rendered action: the shell script between `local runner = [[` and `]]`.
+// The check runner of the rendered action: the shell script between `local check_runner = [[`
+// and `]]`.
 std::string runner_script(const std::string& text) {
-    const std::string open = "local runner = [[\n";
+    const std::string open = "local check_runner = [[\n";
     const auto begin = text.find(open);
     const auto end = text.find("]]\n", begin);
     if (begin == std::string::npos || end == std::string::npos) return "";
@@ -95,18 +97,20 @@ int run_runner(const std::string& script, const std::vector<std::string>& steps)
 
 }  // namespace
 
-TEST_CASE("the runner runs every step, keeps the last failure, and replaces itself only with a last step after successes",
+TEST_CASE("the check runner runs every step, keeps the last failure, and says whether anything was marked dirty",
           "[lsyncd]") {
     const std::string script = runner_script(render_lsyncd(plan_with(30865, 1)));
     REQUIRE_FALSE(script.empty());
     char dir_template[] = "/tmp/clustersync-runner.XXXXXX";
     REQUIRE(mkdtemp(dir_template));
     const std::string log = std::string(dir_template) + "/log";
-    // A step: sh -c 'echo NAME $PPID >> LOG; exit CODE' (3 words). $PPID tells whether the
-    // step ran in a subshell of the runner or in its place (then its parent is this test).
-    auto step = [&](const std::string& name, int code) {
-        return std::vector<std::string>{"3", "/bin/sh", "-c",
-                                        "echo " + name + " $PPID >> '" + log + "'; exit " + std::to_string(code)};
+    // A step: sh -c '...; exit CODE' (3 words) that logs its name and, when `marks`, says on
+    // stderr what csync2 -v says of a file it marks dirty.
+    auto step = [&](const std::string& name, int code, bool marks = false) {
+        return std::vector<std::string>{
+            "3", "/bin/sh", "-c",
+            "echo " + name + " >> '" + log + "'; " + (marks ? "echo 'Marking file as dirty: /srv/a/" + name + "' >&2; " : "") +
+                "exit " + std::to_string(code)};
     };
     auto steps = [&](std::initializer_list<std::vector<std::string>> parts) {
         std::vector<std::string> all;
@@ -120,33 +124,29 @@ TEST_CASE("the runner runs every step, keeps the last failure, and replaces itse
         std::remove(log.c_str());
         return out;
     };
-    const std::string me = std::to_string(getpid());
 
-    SECTION("all succeed: 0, and the last step ran in the runner's place") {
-        CHECK(run_runner(script, steps({step("a", 0), step("b", 0)})) == 0);
-        const auto out = lines();
-        REQUIRE(out.size() == 2);
-        CHECK(out[0].rfind("a ", 0) == 0);
-        CHECK(out[0] != "a " + me);  // a subshell of the runner
-        CHECK(out[1] == "b " + me);  // exec'd: its parent is the runner's parent
+    SECTION("all succeed and one marked a file: 0 (the lanes push)") {
+        CHECK(run_runner(script, steps({step("a", 0), step("b", 0, true)})) == 0);
+        CHECK(lines() == std::vector<std::string>{"a", "b"});
+    }
+    SECTION("all succeed and nothing was marked: 10 (no lane is woken)") {
+        CHECK(run_runner(script, steps({step("a", 0), step("b", 0)})) == 10);
+        CHECK(lines().size() == 2);
     }
     SECTION("an early failure: the later steps still run, and the status is kept") {
-        CHECK(run_runner(script, steps({step("a", 3), step("b", 0), step("c", 0)})) == 3);
-        const auto out = lines();
-        REQUIRE(out.size() == 3);
-        CHECK(out[2].rfind("c ", 0) == 0);
-        CHECK(out[2] != "c " + me);  // not in the runner's place: its status would hide the 3
+        CHECK(run_runner(script, steps({step("a", 3), step("b", 0, true), step("c", 0)})) == 3);
+        CHECK(lines().size() == 3);
     }
     SECTION("the last step fails: its status") {
-        CHECK(run_runner(script, steps({step("a", 0), step("b", 4)})) == 4);
+        CHECK(run_runner(script, steps({step("a", 0, true), step("b", 4)})) == 4);
         CHECK(lines().size() == 2);
     }
     SECTION("a later failure wins over an earlier one") {
         CHECK(run_runner(script, steps({step("a", 3), step("b", 5), step("c", 0)})) == 5);
         CHECK(lines().size() == 3);
     }
-    SECTION("no steps: 0") {
-        CHECK(run_runner(script, {}) == 0);
+    SECTION("no steps: nothing marked") {
+        CHECK(run_runner(script, {}) == 10);
         CHECK(lines().empty());
     }
     rmdir(dir_template);
@@ -160,17 +160,17 @@ TEST_CASE("a batch is checked as soon as lsyncd hands it over: no pause, lsyncd 
     CHECK(runner_script(text).find("sleep") == std::string::npos);
 }
 
-TEST_CASE("one sync per source of every group, in order, with escaped strings", "[lsyncd]") {
+TEST_CASE("one group line per group, in order: its peers without the node, then its sources, escaped", "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1));
-    CHECK(count(text, "\nsync(") == 3);
-    const auto a = text.find("sync(csync2_sync(\"alpha\", \"/srv/a\"))\n");
-    const auto b = text.find("sync(csync2_sync(\"alpha\", \"/srv/b \\\"q\\\"\"))\n");
-    const auto c = text.find("sync(csync2_sync(\"beta\", \"/srv/c\"))\n");
+    CHECK(count(text, "\ngroup(") == 2);
+    // A peer is { host name, what csync2 connects to (its address when given) }.
+    const auto a = text.find("\ngroup(\"alpha\", { { \"web2\", \"10.0.0.2\" }, { \"web3\", \"web3\" } }, "
+                             "{ \"/srv/a\", \"/srv/b \\\"q\\\"\" })\n");
+    const auto b = text.find("\ngroup(\"beta\", { }, { \"/srv/c\" })\n");
     REQUIRE(a != std::string::npos);
     REQUIRE(b != std::string::npos);
-    REQUIRE(c != std::string::npos);
     CHECK(a < b);
-    CHECK(b < c);
+    CHECK(text.find("\"web1\"") == std::string::npos);  // the node pushes to its peers, not to itself
 }
 
 TEST_CASE("settings name the log and status files in the log directory, and nothing unknown", "[lsyncd]") {
@@ -199,23 +199,17 @@ TEST_CASE("delay comes from lsyncd_delay; the csync2 binary from the layout", "[
     CHECK(text.find("\nlocal csync2 = \"/opt/csync2/bin/csync2\"\n") != std::string::npos);
 }
 
-TEST_CASE("the action keeps moves whole and runs mark, recursive check, check and recursive update", "[lsyncd]") {
+TEST_CASE("the action is src/lsyncd_action.lua, embedded whole after the prologue", "[lsyncd]") {
+    std::ifstream in(std::string(CLUSTERSYNC_SOURCE_DIR) + "/src/lsyncd_action.lua");
+    std::stringstream lua;
+    lua << in.rdbuf();
+    REQUIRE(lua.str().size() > 1000);
     const std::string text = render_lsyncd(plan_with(30865, 1));
-    CHECK(text.find("onMove = true,") != std::string::npos);
-    CHECK(text.find("maxProcesses = 1,") != std::string::npos);
-    const auto mark = text.find("step(args, { \"-m\" }, mark)");
-    const auto rec = text.find("step(args, { \"-c\", \"-r\" }, rec)");
-    const auto flat = text.find("step(args, { \"-c\" }, flat)");
-    const auto update = text.find("step(args, { \"-u\", \"-r\" }, update)");
-    REQUIRE(mark != std::string::npos);
-    REQUIRE(rec != std::string::npos);
-    REQUIRE(flat != std::string::npos);
-    REQUIRE(update != std::string::npos);
-    CHECK(mark < rec);
-    CHECK(rec < flat);
-    CHECK(flat < update);
-    // csync2 -x would check recursively what the listener is still writing.
-    CHECK(text.find("\"-x\"") == std::string::npos);
+    const auto at = text.find(lua.str());
+    REQUIRE(at != std::string::npos);
+    CHECK(text.find("\nlocal state_dir = \"/var/lib/clustersync\"\n") < at);
+    CHECK(text.find("\nlocal port = 30865\n") < at);
+    CHECK(text.find("\ngroup(") > at);
 }
 
 TEST_CASE("rendering is deterministic", "[lsyncd]") {

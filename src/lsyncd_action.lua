@@ -1,0 +1,655 @@
+-- clustersync's lsyncd action (lsyncd 2.2.3), explained in docs/lsyncd-action.md.
+--
+-- The helper renders this file into every node's lsyncd config after a prologue that defines
+-- the locals csync2, delay, options, port and state_dir, and before one group(...) line per
+-- csync2 group the node is a member of. Everything from the model reaches this code as those
+-- locals or as arguments of group(...), never as code.
+--
+-- Two kinds of lsyncd sync:
+--   * a source sync per synced directory: gathers inotify events into batches and runs csync2's
+--     checks on exactly the changed paths, under the node's lock;
+--   * a lane per peer of each group: pushes what is dirty for that peer (csync2 -u -P PEER), one
+--     push at a time, independent of every other lane, so a peer that is down or slow holds up
+--     only its own lane. A lane is an lsyncd sync too (over an empty directory of its own), which
+--     gives it lsyncd's process handling: one child, its exit code, alarms for the back-off.
+-- The decisions are the plain functions of the table `decide` (no lsyncd, no clock, no I/O);
+-- unittest/lua/test_action.lua tests them with lua5.3.
+
+-- Limits of one batch.
+local max_paths = 5000
+local max_bytes = 262144
+local path_max = 4096
+-- A failed check is retried after 5 s, then 10, 20, 40 and every 60 s; past max_pending paths
+-- a retry checks the whole source instead. A lane whose push failed (the peer answered) is
+-- retried on the same back-off.
+local retry_first = 5
+local retry_max = 60
+local max_pending = 10000
+-- A lane whose peer does not answer is probed again after 1 s, 2 s, 4 s, then every 5 s, so it
+-- catches up within seconds of the peer's listener being back. A probe is one TCP connection to
+-- the listener's port that must succeed within probe_timeout seconds.
+local probe_first = 1
+local probe_max = 5
+local probe_timeout = 1
+-- While a push runs, its peer is probed after watch_first seconds and then every watch_every
+-- seconds; a push whose peer stopped answering is ended (csync2 has no connect timeout: it
+-- would wait for the kernel's SYN retries, about 130 s).
+local watch_first = 1
+local watch_every = 5
+-- At most this many paths of a failed check are named in the log line that reports it.
+local log_paths = 5
+-- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
+-- listener (templates/xinetd-csync2.epp, templates/csync2@.service.epp): a check never sees
+-- a file the listener is halfway through (renamed into place, mode and mtime not yet set,
+-- record being rewritten), so what the listener writes is never marked dirty here and sent
+-- back, and a batch is checked as soon as it is taken. The pushes (-u) talk to the peers'
+-- listeners and hold no lock, so no two members can wait for each other.
+local flock = "/usr/bin/flock"
+local lock = "/run/clustersync-csync2.lock"
+local timeout = "/usr/bin/timeout"
+local bash = "/bin/bash"
+-- Exit status of a lane's runner when its peer did not answer, and of the check runner when
+-- its checks succeeded and marked nothing dirty.
+local unreachable = 3
+local nothing_marked = 10
+
+local unpack = table.unpack or unpack
+
+-- Runs the check steps of one batch: each step as a count N followed by the N words of its
+-- command ($0 is only a name). Every step runs. csync2 runs with -v, so it says which files it
+-- marks dirty; the filter counts those lines, drops csync2's chatter of a run without errors,
+-- and passes everything else on to lsyncd's log. Exit status: the last failing step's; 0 when
+-- every step succeeded and something was marked dirty (the lanes then push); 10 when nothing
+-- was (a member's check of files its listener received and recorded: no lane is woken).
+-- The script is constant: paths are only ever arguments.
+local check_runner = [[
+steps() {
+	status=0
+	while [ $# -gt 0 ]; do
+		n=$1; shift
+		(
+			i=0
+			for a; do
+				[ "$i" -eq 0 ] && set --
+				[ "$i" -lt "$n" ] || break
+				set -- "$@" "$a"
+				i=$((i + 1))
+			done
+			exec "$@"
+		) || status=$?
+		shift "$n"
+	done
+	echo "clustersync-exit $status"
+}
+set -- $({ steps "$@"; } 2>&1 | awk '
+	/^Marking file as dirty: / { marked++; next }
+	/^Connection closed\.$/ || /^Finished with 0 errors\.$/ { next }
+	/^clustersync-exit [0-9]+$/ { status = $2; next }
+	{ print > "/dev/stderr" }
+	END { print status + 0, marked + 0 }')
+[ "$1" -ne 0 ] && exit "$1"
+[ "$2" -gt 0 ] && exit 0
+exit 10
+]]
+
+-- One push of a lane: $1 probe first (1) or not (0), $2 the file that receives the number of
+-- entries waiting for the peer ("" for none), $3 the peer as csync2 names it (the address it
+-- connects to), $4 the port, then csync2 with -C GROUP and the options. Exit 3 when the peer
+-- does not answer a probe (before the push, or while the push runs: the push is then ended),
+-- otherwise csync2's exit status. Constant, like the check runner. It runs in bash: lsyncd
+-- starts its children with SIGCHLD blocked, and dash's `wait` for a background job then never
+-- returns.
+local lane_runner = [[
+probe=$1 count=$2 peer=$3 port=$4
+shift 4
+reach() {
+	]] .. timeout .. [[ -k 1 ]] .. probe_timeout .. [[ ]] .. bash .. [[ -c 'exec 3<>"/dev/tcp/$0/$1"' "$peer" "$port" 2>/dev/null
+}
+if [ "$probe" = 1 ]; then
+	reach || exit 3
+	if [ -n "$count" ]; then
+		"$@" -M 2>/dev/null | awk -F '\t' -v p="$peer" '$3 == p { n++ } END { print n + 0 }' >"$count.new" &&
+			mv -f "$count.new" "$count"
+	fi
+fi
+"$@" -u -P "$peer" &
+push=$!
+(
+	trap 'kill $s 2>/dev/null; exit 0' TERM
+	wait_for=]] .. watch_first .. [[
+
+	while :; do
+		sleep "$wait_for" & s=$!
+		wait "$s"
+		kill -0 "$push" 2>/dev/null || exit 0
+		reach || { kill "$push" 2>/dev/null; exit 0; }
+		wait_for=]] .. watch_every .. [[
+
+	done
+) &
+watch=$!
+wait "$push"
+status=$?
+kill "$watch" 2>/dev/null
+wait "$watch"
+[ "$status" -ge 128 ] && exit 3
+exit "$status"
+]]
+
+-- The decisions, as plain functions of plain values.
+local decide = {}
+
+-- Paths of a log line: control characters and backslashes escaped, so a file name cannot
+-- forge a line; at most `limit` of them.
+function decide.shown(paths, limit)
+	local out = {}
+	for i = 1, math.min(#paths, limit) do
+		out[i] = (paths[i]:gsub("[%c\\]", function(c) return string.format("\\%03d", c:byte()) end))
+	end
+	local text = table.concat(out, ", ")
+	if #paths > limit then text = text .. " and " .. (#paths - limit) .. " more" end
+	return text
+end
+
+-- The absolute path of lsyncd's `relative` (leading "/", trailing "/" for a directory) under
+-- `source`, as csync2's include names it.
+function decide.absolute(source, relative)
+	relative = relative:gsub("^/", "")
+	relative = relative:gsub("/$", "")
+	if relative == "" then return source end
+	return (source == "/" and "/" or source .. "/") .. relative
+end
+
+-- True when an ancestor of `path` (or the source itself) is in `set`: csync2 -r on it covers
+-- `path` too.
+function decide.covered(set, source, path)
+	if path ~= source and set[source] then return true end
+	local parent = path:match("^(.+)/[^/]*$")
+	while parent and #parent > #source do
+		if set[parent] then return true end
+		parent = parent:match("^(.+)/[^/]*$")
+	end
+	return false
+end
+
+-- Without its tempdir (csync_tempdir false or missing), csync2 writes a received file as
+-- ".NAME.XXXXXX" beside NAME and renames it into place, and creates and removes more such
+-- scratch files on both ends. A path of that form that was created within this batch, next to
+-- a NAME that changed in it too, is such a file: csync2 never recorded it, so checking it would
+-- only cost a run.
+function decide.scratch(set, created, path)
+	if not created[path] then return false end
+	local dir, name = path:match("^(.*)/%.([^/]+)%.%w%w%w%w%w%w$")
+	return dir ~= nil and (set[dir .. "/" .. name] or set[dir .. "/." .. name]) ~= nil
+end
+
+-- What one batch checks. `events` lists the batch's events in order, each { etype, path,
+-- path2 } with lsyncd's relative paths; `retried` maps the paths of failed checks that come
+-- back in this batch to their kind; `keep` holds paths that an earlier failed check left to
+-- retry (never dropped as transient). Returns path -> kind: { r = true } (deleted or moved:
+-- checked recursively, a directory's recorded contents go with it), { m = true } (an existing
+-- file written and closed here, lsyncd's Modify without a Create in the same batch: marked
+-- dirty first, so a rewrite that keeps size and mtime still goes out) or {} (created or
+-- changed: the path alone, so a directory the listener is still filling is not walked).
+function decide.kinds(source, events, retried, keep)
+	local kinds = {}
+	local function want(path, r, m)
+		local kind = kinds[path]
+		if not kind then
+			kind = {}
+			kinds[path] = kind
+		end
+		if r then kind.r = true end
+		if m then kind.m = true end
+	end
+	-- Per path: its first event in the batch, and whether it is there after the last Create or
+	-- Delete (a Move deletes its first path and creates its second). A Modify after the Delete
+	-- changes nothing: csync2 writes to scratch files it has already unlinked.
+	local created, first, present = {}, {}, {}
+	local function seen(path, etype)
+		first[path] = first[path] or etype
+		if etype == "Create" then present[path] = true end
+		if etype == "Delete" then present[path] = false end
+	end
+	for _, event in ipairs(events) do
+		local etype, path = event[1], decide.absolute(source, event[2])
+		-- Move events give both paths: csync2 has no rename, it deletes and copies.
+		local path2 = event[3] and decide.absolute(source, event[3])
+		if etype == "Create" then created[path] = true end
+		if etype == "Move" then
+			seen(path, "Delete")
+			want(path, true, false)
+			if path2 then
+				seen(path2, "Create")
+				want(path2, true, false)
+			end
+		elseif etype == "Delete" then
+			seen(path, etype)
+			want(path, true, false)
+		else
+			seen(path, etype)
+			want(path, false, etype == "Modify")
+		end
+	end
+	for path, kind in pairs(retried) do want(path, kind.r, kind.m) end
+	-- A path created in this batch is new here and the check finds it: it is never marked.
+	-- This matters on a receiving member: csync2 2.0's listener renames a scratch file onto the
+	-- target (lsyncd: Create) and then writes the content into it (Modify). Marking that would
+	-- send every received file back to every member.
+	for path in pairs(created) do
+		local kind = kinds[path]
+		if kind and decide.scratch(kinds, created, path) then
+			kinds[path] = nil
+		elseif kind then
+			kind.m = nil
+		end
+	end
+	-- A path that was not there when the batch began (its first event is a Create) and is gone
+	-- again has no record and leaves nothing to send, unless an earlier batch left it to retry:
+	-- csync2's scratch files on the sending end, an editor's swap file.
+	for path, etype in pairs(first) do
+		if etype == "Create" and present[path] == false and kinds[path] and not keep[path] then
+			kinds[path] = nil
+		end
+	end
+	return kinds
+end
+
+-- The check steps of a batch, each a sorted list of paths: mark (-m), recursive check
+-- (-c -r) and check (-c). A path under another one of the recursive check is left to it.
+function decide.steps(source, kinds)
+	local all, recset = {}, {}
+	for path, kind in pairs(kinds) do
+		all[#all + 1] = path
+		if kind.r then recset[path] = true end
+	end
+	table.sort(all)
+	local steps = { mark = {}, rec = {}, flat = {} }
+	for _, path in ipairs(all) do
+		local kind = kinds[path]
+		if kind.m and not kind.r then steps.mark[#steps.mark + 1] = path end
+		if not decide.covered(recset, source, path) then
+			local list = kind.r and steps.rec or steps.flat
+			list[#list + 1] = path
+		end
+	end
+	return steps
+end
+
+-- The check runner's arguments for `steps`: per step its word count, then flock, csync2,
+-- -C group, the options, -v (csync2 names each file it marks), the mode flags and the paths
+-- after "--".
+function decide.check_args(group, steps, csync2_bin, csync2_options)
+	local args = {}
+	local function step(flags, paths)
+		if #paths == 0 then return end
+		local count_at = #args + 1
+		args[count_at] = 0
+		for _, word in ipairs({ flock, lock, csync2_bin, "-C", group }) do args[#args + 1] = word end
+		for _, option in ipairs(csync2_options) do args[#args + 1] = option end
+		args[#args + 1] = "-v"
+		for _, flag in ipairs(flags) do args[#args + 1] = flag end
+		args[#args + 1] = "--"
+		for _, path in ipairs(paths) do args[#args + 1] = path end
+		args[count_at] = tostring(#args - count_at)
+	end
+	step({ "-m" }, steps.mark)
+	step({ "-c", "-r" }, steps.rec)
+	step({ "-c" }, steps.flat)
+	return args
+end
+
+-- The next back-off after `current` (nil: the first), doubling up to `max`.
+function decide.backoff(current, first, max)
+	if not current then return first end
+	return math.min(current * 2, max)
+end
+
+-- A lane: the pushes of one group to one peer. `peer` is the peer as csync2 names it (its
+-- address when the group file says NAME@ADDRESS), `name` its host name.
+-- state: "unknown" (no push ended yet), "up" (the last push succeeded), "unreachable" (the peer
+-- did not answer a probe) or "failing" (it answered, but the push failed: a conflict, a refused
+-- session, a busy database). since: when it entered that state; last_ok: when a push last
+-- succeeded; pushing_since: when the running push began.
+function decide.new_lane(group, name, peer)
+	return { group = group, name = name, peer = peer, state = "unknown", failures = 0,
+		wanted = false, running = false, queued = false, waiting = false }
+end
+
+-- Something may be dirty for the peer (a check ran). True when a push should start now:
+-- not while one runs or is queued (it is then pushed again when that one ends), and not while
+-- the lane waits for its back-off (the retry pushes it).
+function decide.lane_kick(lane)
+	lane.wanted = true
+	return not (lane.running or lane.queued or lane.waiting)
+end
+
+-- A push starts at `clock` (seconds). Returns whether the runner probes the peer first: only
+-- when it did not answer last time, so a healthy lane costs no extra connection.
+function decide.lane_start(lane, clock)
+	lane.queued = false
+	lane.wanted = false
+	lane.running = true
+	lane.pushing_since = clock
+	return lane.state == "unreachable"
+end
+
+-- The push ended with `code` at `clock`; `waited` is the number of entries that were dirty for
+-- the peer when a probe found it back (nil when not counted). Returns { log = lines, retry =
+-- seconds or nil, again = bool }: the log lines (one per change of state, never one per
+-- push), when to retry, and whether to push again at once (a kick came while it ran).
+function decide.lane_done(lane, code, clock, waited)
+	local out = { log = {}, again = false }
+	local what = "peer " .. lane.name .. (lane.name ~= lane.peer and " (" .. lane.peer .. ")" or "")
+		.. " of group " .. lane.group
+	local was = lane.state
+	lane.running = false
+	lane.pushing_since = nil
+	if code == 0 then
+		if was == "unreachable" then
+			out.log[#out.log + 1] = what .. " answers again after " .. (clock - lane.since)
+				.. " s; " .. (waited and waited .. " entries" or "the entries") .. " that waited for it are pushed now"
+		elseif was == "failing" then
+			out.log[#out.log + 1] = "pushes to " .. what .. " succeed again, after " .. lane.failures
+				.. " failed attempt(s) since " .. os.date("!%Y-%m-%dT%H:%M:%SZ", lane.since)
+		end
+		lane.state = "up"
+		lane.since = (was == "up") and lane.since or clock
+		lane.last_ok = clock
+		lane.failures = 0
+		lane.backoff = nil
+		out.again = lane.wanted
+		return out
+	end
+	lane.failures = lane.failures + 1
+	lane.wanted = true
+	if code == unreachable then
+		if was ~= "unreachable" then
+			lane.since = clock
+			lane.backoff = nil
+			out.log[#out.log + 1] = what .. " does not answer (no connection to port " .. port
+				.. " within " .. probe_timeout .. " s): its changes stay dirty in csync2 and wait for it;"
+				.. " it is probed every few seconds and catches up when it answers; the other peers are not held up"
+		end
+		lane.state = "unreachable"
+		lane.backoff = decide.backoff(lane.backoff, probe_first, probe_max)
+	else
+		if was ~= "failing" then
+			lane.since = clock
+			lane.backoff = nil
+			out.log[#out.log + 1] = "csync2 -C " .. lane.group .. " -u -P " .. lane.peer .. " exited with "
+				.. code .. ": " .. what .. " answers, so this is not an outage but a conflict or a refused"
+				.. " session (the peer's syslog says which); retried with a back-off up to " .. retry_max
+				.. " s. Files that stay dirty: csync2 -C " .. lane.group .. " -M; one changed here and on"
+				.. " the peer is a conflict: csync2 -C " .. lane.group .. " -f PATH on the member whose version wins"
+		end
+		lane.state = "failing"
+		lane.backoff = decide.backoff(lane.backoff, retry_first, retry_max)
+	end
+	out.retry = lane.backoff
+	return out
+end
+
+-- The lanes' state as the file `clustersync-helper facts` and `doctor` read: a comment, then
+-- one tab-separated line per peer: peer, name, state, since, last_ok, pushing_since, failures
+-- (times in seconds since the epoch, "-" for none).
+function decide.lane_report(group, lanes)
+	local lines = { "# clustersync push lanes of group " .. group
+		.. " (written by lsyncd): peer, name, state, since, last_ok, pushing_since, failures" }
+	local function t(v) return v and string.format("%d", v) or "-" end
+	for _, lane in ipairs(lanes) do
+		lines[#lines + 1] = table.concat({ lane.peer, lane.name, lane.state, t(lane.since),
+			t(lane.last_ok), t(lane.pushing_since), tostring(lane.failures) }, "\t")
+	end
+	return table.concat(lines, "\n") .. "\n"
+end
+
+-- Replaces `path` with `text` (a new file renamed into place: a reader never sees half).
+local function write_file(path, text)
+	local f = io.open(path .. ".new", "w")
+	if not f then return end
+	f:write(text)
+	f:close()
+	os.rename(path .. ".new", path)
+end
+
+local function read_number(path)
+	local f = io.open(path, "r")
+	if not f then return nil end
+	local n = tonumber(f:read("l") or "")
+	f:close()
+	os.remove(path)
+	return n
+end
+
+-- A name for a file: anything but [A-Za-z0-9._:-] becomes "_".
+local function file_part(text)
+	return (text:gsub("[^%w._:-]", "_"))
+end
+
+-- lsyncd 2.2.3 cannot hold a blanket event (its "run now" marker) in one sync while another
+-- sync waits for a timed event: comparing the two alarms raises a Lua error and lsyncd stops.
+-- So what must run on demand (a lane's push, a retry of failed checks) is an lsyncd sync of its
+-- own over an empty directory, state_dir/kick/NAME, and is woken by writing the file "kick"
+-- there: lsyncd sees an ordinary event, due at once.
+local function kick_dir(name)
+	local dir = state_dir .. "/kick/" .. file_part(name)
+	os.execute("mkdir -p -m 0700 '" .. dir .. "'")
+	return dir
+end
+
+local function kick(dir)
+	local f = io.open(dir .. "/kick", "w")
+	if f then f:close() end
+end
+
+-- An lsyncd sync over kick directory `dir`: `start(agent)` spawns its one process (at start-up
+-- and whenever it is kicked), `done(exitcode)` handles the end.
+local function kicked_sync(dir, start, done)
+	return {
+		source = dir,
+		delay = 0,
+		maxProcesses = 1,
+		init = function(event) start(event) end,
+		action = function(inlet) start(inlet.getEvents()) end,
+		collect = function(_, exitcode)
+			done(exitcode)
+			return "ok"
+		end,
+	}
+end
+
+-- The lanes of one group, each an lsyncd sync of its own; `kick()` asks every lane to push.
+local function lane_set(group, peers)
+	local lanes = {}
+	local report = state_dir .. "/" .. group .. ".lanes"
+	local function publish() write_file(report, decide.lane_report(group, lanes)) end
+
+	local function wake(lane)
+		if decide.lane_kick(lane) then
+			lane.queued = true
+			kick(lane.dir)
+		end
+	end
+
+	local function lane_sync(lane)
+		local count = state_dir .. "/" .. group .. "." .. file_part(lane.peer) .. ".waiting"
+		local function push(agent)
+			local probe = decide.lane_start(lane, os.time())
+			publish()
+			local args = { csync2, "-C", group }
+			for _, option in ipairs(options) do args[#args + 1] = option end
+			spawn(agent, bash, "-c", lane_runner, "clustersync-lane", probe and "1" or "0",
+				probe and count or "", lane.peer, tostring(port), unpack(args))
+		end
+		local function pushed(exitcode)
+			local out = decide.lane_done(lane, exitcode, os.time(), read_number(count))
+			for _, line in ipairs(out.log) do log("Normal", line) end
+			publish()
+			if out.again then
+				wake(lane)
+			elseif out.retry then
+				lane.waiting = true
+				alarm(now() + out.retry, function()
+					lane.waiting = false
+					wake(lane)
+				end)
+			end
+		end
+		-- Start-up: push whatever an earlier run left dirty for the peer.
+		return kicked_sync(lane.dir, push, pushed)
+	end
+
+	for _, peer in ipairs(peers) do
+		local lane = decide.new_lane(group, peer[1], peer[2])
+		lane.dir = kick_dir("lane." .. group .. "." .. peer[2])
+		lane.sync = lane_sync(lane)
+		lanes[#lanes + 1] = lane
+	end
+	return {
+		lanes = lanes,
+		kick = function() for _, lane in ipairs(lanes) do wake(lane) end end,
+	}
+end
+
+-- The syncs that check exactly the changed paths under `source` for csync2 group `group`, then
+-- ask the group's lanes to push: the source's own sync, and one that retries failed checks.
+local function source_syncs(group, index, source, lanes)
+	local prefix = source == "/" and "/" or source .. "/"
+	-- pending: path -> kind of failed checks, retried later; running: the checks in flight
+	-- (the source's batch and a retry can run at once; the node's lock orders their csync2 runs).
+	local state = { pending = {}, npending = 0, backoff = nil, retry_due = false }
+	local retry_dir = kick_dir("retry." .. group .. "." .. index)
+
+	local function add_pending(path, kind)
+		if state.pending[source] then return end
+		local old = state.pending[path]
+		if old then
+			old.r = old.r or kind.r
+			old.m = old.m or kind.m
+			return
+		end
+		if state.npending >= max_pending then
+			state.pending = { [source] = { r = true } }
+			state.npending = 1
+			return
+		end
+		state.pending[path] = { r = kind.r, m = kind.m }
+		state.npending = state.npending + 1
+	end
+
+	local function schedule(wait)
+		if state.retry_due or state.npending == 0 then return end
+		state.retry_due = true
+		alarm(now() + wait, function()
+			state.retry_due = false
+			kick(retry_dir)
+		end)
+	end
+
+	-- Takes up to the batch limits of the pending paths, `bytes` already used.
+	local function take_pending(bytes)
+		local taken, n = {}, 0
+		for path, kind in pairs(state.pending) do
+			if n >= max_paths or bytes >= max_bytes then break end
+			taken[path] = kind
+			n = n + 1
+			bytes = bytes + #path + 1
+		end
+		for path in pairs(taken) do
+			state.pending[path] = nil
+			state.npending = state.npending - 1
+		end
+		return taken
+	end
+
+	local function run(agent, kinds)
+		local args = decide.check_args(group, decide.steps(source, kinds), csync2, options)
+		spawn(agent, "/bin/sh", "-c", check_runner, "clustersync", unpack(args))
+	end
+
+	-- Every outcome ends the events; the lanes push when the check marked something (or failed
+	-- halfway). A failed check's paths go to `pending` and come back in a retry run after a
+	-- back-off, so nothing is lost and a failing check costs no busy loop.
+	local function checked(kinds, exitcode)
+		if exitcode ~= nothing_marked then lanes.kick() end
+		if exitcode == 0 or exitcode == nothing_marked then
+			state.backoff = nil
+			schedule(0)
+			return
+		end
+		local paths = {}
+		for path in pairs(kinds) do paths[#paths + 1] = path end
+		table.sort(paths)
+		state.backoff = decide.backoff(state.backoff, retry_first, retry_max)
+		log("Normal", "the check of csync2 -C ", group, " exited with ", exitcode, " for ", #paths,
+			" path(s) under ", source, " (", decide.shown(paths, log_paths),
+			"); they are checked again in ", state.backoff, " s (csync2's output above says why)")
+		for path, kind in pairs(kinds) do add_pending(path, kind) end
+		schedule(state.backoff)
+	end
+
+	local running = {}
+	local main = {
+		source = source,
+		delay = delay,
+		onMove = true,
+		maxProcesses = 1,
+
+		-- Start-up: one full check of the source catches up on changes made while lsyncd
+		-- was not running.
+		init = function(event)
+			running.main = { [source] = { r = true } }
+			run(event, running.main)
+		end,
+
+		action = function(inlet)
+			local count, bytes = 0, 0
+			local events = inlet.getEvents(function(event)
+				if event.etype == "Init" then return false end
+				if count >= max_paths or bytes >= max_bytes then return "break" end
+				count = count + 1
+				bytes = bytes + #prefix + #event.path + 1
+				if event.etype == "Move" then
+					count = count + 1
+					bytes = bytes + #prefix + path_max + 1
+				end
+				return true
+			end)
+			local typed = {}
+			events.getPaths(function(etype, path, path2)
+				typed[#typed + 1] = { etype, path, path2 }
+				return false
+			end)
+			local keep = {}
+			for path in pairs(state.pending) do keep[path] = true end
+			-- With nothing left to check, the run is empty and only ends the events.
+			running.main = decide.kinds(source, typed, {}, keep)
+			run(events, running.main)
+		end,
+
+		collect = function(_, exitcode)
+			checked(running.main, exitcode)
+			return "ok"
+		end,
+	}
+	local retry = kicked_sync(retry_dir, function(agent)
+		running.retry = take_pending(0)
+		run(agent, running.retry)
+	end, function(exitcode)
+		checked(running.retry, exitcode)
+	end)
+	return main, retry
+end
+
+-- One csync2 group of this node: its peers, each { host name, name csync2 connects to }, and
+-- its sources. One lane per peer, two syncs per source.
+local function group(name, peers, sources)
+	local lanes = lane_set(name, peers)
+	for index, source in ipairs(sources) do
+		local main, retry = source_syncs(name, index, source, lanes)
+		sync(main)
+		sync(retry)
+	end
+	for _, lane in ipairs(lanes.lanes) do sync(lane.sync) end
+end
