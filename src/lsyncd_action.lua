@@ -36,6 +36,11 @@ local probe_timeout = 1
 -- would wait for the kernel's SYN retries, about 130 s).
 local watch_first = 1
 local watch_every = 5
+-- The lanes of a group take turns on the node's csync2 database: one pushes, the others wait,
+-- until it ends or has held its turn for turn_lease seconds (a long or stuck push then no
+-- longer holds up the others). csync2 2.0 sleeps a whole second whenever it finds its sqlite
+-- database locked by another writer, and parallel pushes do: docs/lsyncd-action.md.
+local turn_lease = 3
 -- At most this many paths of a failed check are named in the log line that reports it.
 local log_paths = 5
 -- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
@@ -112,27 +117,26 @@ if [ "$probe" = 1 ]; then
 			mv -f "$count.new" "$count"
 	fi
 fi
-"$@" -u -P "$peer" &
+# The push runs in a process substitution: `read -t` on its output (csync2 -u prints nothing
+# there) is a bounded wait for its end that costs no process of its own.
+exec 4< <(exec "$@" -u -P "$peer")
 push=$!
-(
-	trap 'kill $s 2>/dev/null; exit 0' TERM
-	wait_for=]] .. watch_first .. [[
+ended=0
+wait_for=]] .. watch_first .. [[
 
-	while :; do
-		sleep "$wait_for" & s=$!
-		wait "$s"
-		kill -0 "$push" 2>/dev/null || exit 0
-		reach || { kill "$push" 2>/dev/null; exit 0; }
-		wait_for=]] .. watch_every .. [[
+while :; do
+	read -r -t "$wait_for" -u 4 _
+	case $? in
+		0) continue ;;
+		1) break ;;
+	esac
+	reach || { kill "$push" 2>/dev/null; ended=1; break; }
+	wait_for=]] .. watch_every .. [[
 
-	done
-) &
-watch=$!
+done
 wait "$push"
 status=$?
-kill "$watch" 2>/dev/null
-wait "$watch"
-[ "$status" -ge 128 ] && exit 3
+[ "$ended" = 1 ] && exit 3
 exit "$status"
 ]]
 
@@ -390,6 +394,35 @@ function decide.lane_done(lane, code, clock, waited)
 	return out
 end
 
+-- The turns of a group's lanes: `holder` pushes now, `queue` waits in order.
+function decide.new_turns()
+	return { holder = nil, queue = {} }
+end
+
+-- `lane` wants to push. True when it may start now: nobody holds the turn (it takes it), or it
+-- is parked (its push begins with a probe, and a peer that is back gets its entries at once).
+-- Otherwise it waits in the queue, once.
+function decide.turn_ask(turns, lane)
+	if lane.state == "unreachable" or turns.holder == lane then return true end
+	if turns.holder == nil then
+		turns.holder = lane
+		return true
+	end
+	for _, waiting in ipairs(turns.queue) do
+		if waiting == lane then return false end
+	end
+	turns.queue[#turns.queue + 1] = lane
+	return false
+end
+
+-- `lane`'s push ended or its lease ran out: the turn passes on. Returns the lane whose turn it
+-- is now (to be started), or nil.
+function decide.turn_pass(turns, lane)
+	if turns.holder ~= lane then return nil end
+	turns.holder = table.remove(turns.queue, 1)
+	return turns.holder
+end
+
 -- The lanes' state as the file `clustersync-helper facts` and `doctor` read: a comment, then
 -- one tab-separated line per peer: peer, name, state, since, last_ok, pushing_since, failures
 -- (times in seconds since the epoch, "-" for none).
@@ -462,20 +495,35 @@ end
 -- The lanes of one group, each an lsyncd sync of its own; `kick()` asks every lane to push.
 local function lane_set(group, peers)
 	local lanes = {}
+	local turns = decide.new_turns()
 	local report = state_dir .. "/" .. group .. ".lanes"
 	local function publish() write_file(report, decide.lane_report(group, lanes)) end
 
+	-- A lane that is woken pushes once it has the turn (lane.queued: a push is coming).
 	local function wake(lane)
 		if decide.lane_kick(lane) then
 			lane.queued = true
-			kick(lane.dir)
+			if decide.turn_ask(turns, lane) then kick(lane.dir) end
 		end
+	end
+
+	local function pass(lane)
+		local next_lane = decide.turn_pass(turns, lane)
+		if next_lane then kick(next_lane.dir) end
 	end
 
 	local function lane_sync(lane)
 		local count = state_dir .. "/" .. group .. "." .. file_part(lane.peer) .. ".waiting"
+		local pushes = 0
 		local function push(agent)
 			local probe = decide.lane_start(lane, os.time())
+			pushes = pushes + 1
+			if turns.holder == lane then
+				local this = pushes
+				alarm(now() + turn_lease, function()
+					if lane.running and pushes == this then pass(lane) end
+				end)
+			end
 			publish()
 			local args = { csync2, "-C", group }
 			for _, option in ipairs(options) do args[#args + 1] = option end
@@ -483,6 +531,7 @@ local function lane_set(group, peers)
 				probe and count or "", lane.peer, tostring(port), unpack(args))
 		end
 		local function pushed(exitcode)
+			pass(lane)
 			local out = decide.lane_done(lane, exitcode, os.time(), read_number(count))
 			for _, line in ipairs(out.log) do log("Normal", line) end
 			publish()

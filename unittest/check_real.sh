@@ -44,7 +44,7 @@ damage() {
         key) sed -i 's/^\t\tonMove = true,$/\t\tonMove = true, bogus = 1,/' "$1" ;;
         escape) sed -i 's/\\\\/\\/g' "$1" ;;                # forget to escape backslashes
         retry) sed -i 's/^\t\tfor path, kind in pairs(kinds) do add_pending(path, kind) end$//' "$1" ;;  # lose a failed check
-        watchdog) sed -i 's/^\t\treach || { kill "$push" 2>\/dev\/null; exit 0; }$/\t\ttrue/' "$1" ;;  # never end a hung push
+        watchdog) sed -i 's/^\treach || { kill "$push" 2>\/dev\/null; ended=1; break; }$/\ttrue/' "$1" ;;  # never end a hung push
         *) echo "unknown mutation: $mutation" >&2; exit 2 ;;
     esac
     [ "$(cksum <"$1")" != "$before" ]

@@ -184,6 +184,27 @@ do
 		{ #unreachable.log, unreachable.retry, down.state, down.since }, { 1, 1, "unreachable", 17 })
 end
 
+do
+	local turns = decide.new_turns()
+	local a, b, c = lane(), decide.new_lane("up", "node4", "node4"), decide.new_lane("up", "node5", "node5")
+	expect("the first lane takes the turn", decide.turn_ask(turns, a), true)
+	expect("the holder asking again keeps it", decide.turn_ask(turns, a), true)
+	expect("the next waits", decide.turn_ask(turns, b), false)
+	expect("and waits once", decide.turn_ask(turns, b), false)
+	expect("the third waits behind it", decide.turn_ask(turns, c), false)
+	expect("the queue", { #turns.queue, turns.queue[1] == b, turns.queue[2] == c }, { 2, true, true })
+	expect("a lane that does not hold the turn passes nothing", decide.turn_pass(turns, c), nil)
+	expect("the holder's end (or lease) passes the turn in order", decide.turn_pass(turns, a) == b, true)
+	expect("then to the third", decide.turn_pass(turns, b) == c, true)
+	expect("then to nobody", decide.turn_pass(turns, c), nil)
+	expect("nobody holds it", turns.holder, nil)
+	local parked = lane()
+	parked.state = "unreachable"
+	decide.turn_ask(turns, a)
+	expect("a parked lane probes without waiting for the turn", decide.turn_ask(turns, parked), true)
+	expect("and does not take it", turns.holder == a and #turns.queue == 0, true)
+end
+
 expect("lane report", decide.lane_report("up", {
 	{ peer = "198.18.0.3", name = "node3", state = "unreachable", since = 1700000000, failures = 4,
 		pushing_since = 1700000100 },
