@@ -165,11 +165,15 @@ int cmd_bundle(const ModelSource& src, std::istream& in, std::ostream& out, std:
     return kExitOk;
 }
 
-/// Options facts and doctor share: which host name and which csync2 directories to look at.
-void add_node_probe_options(CLI::App& cmd, std::string& node, std::string& config_dir, std::string& database_dir) {
+/// Options facts and doctor share: which host name, which csync2 directories and where lsyncd's
+/// lanes report.
+void add_node_probe_options(CLI::App& cmd, std::string& node, std::string& config_dir, std::string& database_dir,
+                            std::string& state_dir) {
     cmd.add_option("-N,--node", node, "csync2 host name of this node, as given to csync2 -N (default: gethostname(), lower-cased)");
     cmd.add_option("--config-dir", config_dir, "csync2's config directory (default: $CSYNC2_SYSTEM_DIR, else csync2's own)");
     cmd.add_option("--db-dir", database_dir, "csync2's database directory, as given to csync2 -D (default: csync2's own)");
+    cmd.add_option("--state-dir", state_dir,
+                   std::string("where lsyncd's push lanes write GROUP.lanes (default ") + kStateDir + ")");
 }
 
 int cmd_doctor(const DoctorOptions& options, bool json, std::ostream& out) {
@@ -208,14 +212,16 @@ int run(int argc, const char* const* argv, std::istream& in, std::ostream& out, 
 
     FactsOptions facts_options;
     auto* facts_cmd = app.add_subcommand("facts", "Print what this node knows about its sync as JSON (a Facter external fact)");
-    add_node_probe_options(*facts_cmd, facts_options.node, facts_options.config_dir, facts_options.database_dir);
+    add_node_probe_options(*facts_cmd, facts_options.node, facts_options.config_dir, facts_options.database_dir,
+                           facts_options.state_dir);
     facts_cmd->add_option("--cache-dir", facts_options.cache_dir,
                           "where program versions and dirty counts are cached (default /var/cache/clustersync; \"\" turns caching off)");
 
     DoctorOptions doctor_options;
     bool doctor_json = false;
     auto* doctor_cmd = app.add_subcommand("doctor", "Check this node's csync2 and lsyncd; print each problem with its fix; exit 1 on errors");
-    add_node_probe_options(*doctor_cmd, doctor_options.node, doctor_options.config_dir, doctor_options.database_dir);
+    add_node_probe_options(*doctor_cmd, doctor_options.node, doctor_options.config_dir, doctor_options.database_dir,
+                           doctor_options.state_dir);
     auto* port_opt = doctor_cmd->add_option("-p,--port", doctor_options.port, "port of the peers' csync2 listeners (default 30865)")
                          ->check(CLI::Range(1, 65535));
     doctor_cmd->add_option("--connect-timeout", doctor_options.connect_timeout_ms, "milliseconds to wait for each peer (default 1000)")

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstddef>
+#include <set>
 
 namespace clustersync {
 namespace {
@@ -235,6 +236,22 @@ bool is_member(const Csync2Group& group, const std::string& node) {
     for (const auto& h : group.hosts)
         if (ascii_lower(h.name) == wanted) return true;
     return false;
+}
+
+std::string csync2_peer_name(const Csync2Host& host) { return host.address.empty() ? ascii_lower(host.name) : host.address; }
+
+std::vector<Csync2Host> member_peers(const Csync2Config& config, const std::string& node) {
+    const std::string self = ascii_lower(node);
+    std::vector<Csync2Host> peers;
+    std::set<std::string> seen;
+    for (const auto& g : config.groups) {
+        if (!is_member(g, node)) continue;
+        for (const auto& h : g.hosts) {
+            const std::string lower = ascii_lower(h.name);
+            if (lower != self && seen.insert(lower).second) peers.push_back(h);
+        }
+    }
+    return peers;
 }
 
 }  // namespace clustersync

@@ -41,6 +41,15 @@ Csync2Config read_csync2_config(const std::string& text);
 /// csync2's membership rule: `node` lower-cased equals a host name of the group lower-cased.
 bool is_member(const Csync2Group& group, const std::string& node);
 
+/// The name csync2 gives a host as a peer: the address of `NAME@ADDRESS`, else the host name
+/// lower-cased. It is csync2's `dirty.peername`, what `-P` takes, and the peer lsyncd's push
+/// lanes report on.
+std::string csync2_peer_name(const Csync2Host& host);
+
+/// The peers of `node`: the hosts of every group it is a member of other than itself, each
+/// once (by lower-cased host name), in the order of the file.
+std::vector<Csync2Host> member_peers(const Csync2Config& config, const std::string& node);
+
 /// Lower-cases ASCII letters, as csync2 does with host names.
 std::string ascii_lower(std::string text);
 

@@ -4,6 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
+#include <ctime>
 #include <set>
 #include <sstream>
 
@@ -115,6 +116,119 @@ void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& 
         }
         if (good) r.ok("key", s.name, "key file " + k.path + " is present, private and well-formed");
     }
+}
+
+/// A push may wait this long for the peer's lock (its listener runs under `flock -w 120`): one
+/// that runs longer is held by a listener that accepted the connection and does not answer.
+constexpr std::int64_t kStuckPushSeconds = 120;
+/// Failed pushes in a row before a failing lane is an error: one or two are a busy database or a
+/// session refused while the peer restarted, and the lane retries them within seconds.
+constexpr long kFailuresBeforeError = 3;
+
+std::string waiting_phrase(const std::optional<long>& n) {
+    if (!n) return "entries waiting for it: unknown";
+    if (*n == 0) return "nothing waits for it";
+    if (*n == 1) return "1 entry waits for it";
+    return std::to_string(*n) + " entries wait for it";
+}
+
+std::string time_phrase(const std::optional<std::int64_t>& seconds) { return seconds ? iso_utc(*seconds) : "an unknown time"; }
+
+/// What lsyncd's lane and csync2's database say about one peer, judged against doctor's clock
+/// and its own probe of the peer. Lanes are judged only while lsyncd runs: a stopped lsyncd's
+/// file is stale, and the lsyncd finding already says it does not run.
+void check_peer_pushes(const NodeState& state, const ServersetState& s, const PeerState& p, Report& r) {
+    const PeerPushes pushes =
+        merge_peer_pushes(p.name, p.target, s.lanes ? s.lanes->lanes : std::vector<Lane>{}, s.waiting);
+    const std::string subject = s.name + "/" + p.name;
+    const std::string who = "peer " + p.name + (p.target == ascii_lower(p.name) ? "" : " (" + p.target + ")") +
+                            " of serverset " + s.name;
+    const std::string waits = waiting_phrase(pushes.waiting);
+    const bool backlog = pushes.waiting && *pushes.waiting > 0;
+    const std::string by_hand = "`csync2 -C " + s.name + " -u -P " + p.target + "` pushes them by hand";
+    if (state.lsyncd.empty()) {
+        if (backlog)
+            r.warn("push", subject, who + ": " + waits + " and lsyncd is not running: nothing pushes them",
+                   "start lsyncd (see the lsyncd finding); meanwhile " + by_hand);
+        return;
+    }
+    if (!pushes.lane) {
+        if (s.lanes)
+            r.warn("push", subject,
+                   who + ": lsyncd's lanes report nothing on it (" + s.lanes_path + " has no well-formed line for " +
+                       p.target + "; " + waits + ")",
+                   "restart lsyncd so it runs its current config (the Puppet agent restarts it when it changes the config)");
+        else if (backlog)
+            r.warn("push", subject, who + ": " + waits + " and no lane of lsyncd reports on it",
+                   "see the lanes finding above; " + by_hand);
+        return;
+    }
+    const Lane& lane = *pushes.lane;
+    if (lane.pushing_since && state.now - *lane.pushing_since > kStuckPushSeconds) {
+        r.error("push", subject,
+                who + ": a push to it has been running since " + iso_utc(*lane.pushing_since) +
+                    ": its listener accepts connections but does not answer (frozen, overloaded); " + waits,
+                "on " + p.name + ", look at the csync2 listener's sessions (ps, load, disk space, syslog); the push "
+                "ends, and the lane pushes again, once the listener answers or stops accepting connections");
+        return;
+    }
+    const std::string port = std::to_string(state.port);
+    switch (lane.state) {
+        case LaneState::Unreachable: {
+            const std::string message = who + ": unreachable since " + time_phrase(lane.since) + " (" + waits + ")";
+            const std::string fix = "check that its listener runs and that port " + port + " is reachable from here";
+            if (p.error)
+                r.error("push", subject, message, fix);
+            else
+                r.warn("push", subject,
+                       message + "; it answers doctor now, so the lane catches up at its next probe (within 5 s)",
+                       "run doctor again in a few seconds; if this stays, lsyncd's probe (bash's /dev/tcp under timeout) "
+                       "fails where doctor's succeeds: " + fix);
+            break;
+        }
+        case LaneState::Failing: {
+            const std::string attempts =
+                std::to_string(lane.failures) + (lane.failures == 1 ? " failed attempt" : " failed attempts");
+            const std::string message = who + ": failing since " + time_phrase(lane.since) + " (" + attempts + ", " + waits +
+                                        "): pushes fail though it answers: a conflict or a refused session";
+            const std::string fix = "csync2 -C " + s.name + " -M lists what stays dirty; a file changed here and on the peer "
+                                    "is a conflict: `csync2 -C " + s.name + " -f PATH` on the member whose version wins; "
+                                    "the peer's syslog says why it refused a session (key, csync_only_from, host name)";
+            if (lane.failures >= kFailuresBeforeError)
+                r.error("push", subject, message, fix);
+            else
+                r.warn("push", subject, message + "; the lane retries it within seconds", fix);
+            break;
+        }
+        case LaneState::Up:
+            r.ok("push", subject,
+                 who + ": up since " + time_phrase(lane.since) + ", last successful push " + time_phrase(lane.last_ok) +
+                     " (" + waits + ")");
+            break;
+        case LaneState::Unknown:
+            r.ok("push", subject, who + ": lsyncd's lane has not finished a push yet (" + waits + ")");
+            break;
+    }
+}
+
+/// lsyncd's report on the push lanes of one group, then each peer's pushes.
+void check_pushes(const NodeState& state, const ServersetState& s, Report& r) {
+    if (s.peers.empty()) return;
+    if (!state.lsyncd.empty()) {
+        if (!s.lanes && s.lanes_exist)
+            r.warn("lanes", s.name, "cannot read " + s.lanes_path + ", where lsyncd's push lanes report", "run doctor as root");
+        else if (!s.lanes)
+            r.warn("lanes", s.name,
+                   "no " + s.lanes_path + ": lsyncd's push lanes have not reported yet, or lsyncd runs a config older "
+                   "than this module version",
+                   "if lsyncd has just started, run doctor again in a few seconds; else run the Puppet agent (it writes "
+                   "the current lsyncd config and restarts lsyncd)");
+        else
+            for (const auto& problem : s.lanes->problems)
+                r.warn("lanes", s.name, problem,
+                       "lsyncd rewrites the file at every push; if it stays malformed, restart lsyncd");
+    }
+    for (const auto& p : s.peers) check_peer_pushes(state, s, p, r);
 }
 
 void check_sync(const ServersetState& s, const std::string& node, Report& r) {
@@ -246,6 +360,8 @@ void check_serverset(const NodeState& state, const ServersetState& s, Report& r)
         else
             r.ok("peer", s.name + "/" + p.name, "listener at " + where + " accepts connections");
     }
+
+    check_pushes(state, s, r);
 
     check_sync(s, state.node, r);
 
@@ -443,7 +559,7 @@ NodeState inspect_node(const DoctorOptions& o) {
         if (text) ss.config = read_csync2_config(*text);
         const auto groups = member_groups(ss, s.node);
 
-        std::set<std::string> seen_keys, seen_peers;
+        std::set<std::string> seen_keys;
         for (const auto* g : groups) {
             for (const auto& path : g->keys) {
                 if (!seen_keys.insert(path).second) continue;
@@ -456,13 +572,6 @@ NodeState inspect_node(const DoctorOptions& o) {
                 if (content) k.text_problem = key_text_problem(*content);
                 ss.keys.push_back(std::move(k));
             }
-            for (const auto& h : g->hosts) {
-                const std::string lower = ascii_lower(h.name);
-                if (lower == s.node || !seen_peers.insert(lower).second) continue;
-                PeerState p{h.name, h.address.empty() ? h.name : h.address, std::nullopt};
-                p.error = tcp_probe(p.target, o.port, o.connect_timeout_ms);
-                ss.peers.push_back(std::move(p));
-            }
             for (const auto& inc : g->includes) {
                 if (!is_literal_directory_pattern(inc) || !seen_sources.insert(inc).second) continue;
                 SourceState src;
@@ -470,6 +579,11 @@ NodeState inspect_node(const DoctorOptions& o) {
                 src.serverset = name;
                 s.sources.push_back(std::move(src));
             }
+        }
+        for (const auto& h : member_peers(ss.config, s.node)) {
+            PeerState p{h.name, csync2_peer_name(h), std::nullopt};
+            p.error = tcp_probe(p.target, o.port, o.connect_timeout_ms);
+            ss.peers.push_back(std::move(p));
         }
         std::sort(ss.peers.begin(), ss.peers.end(), [](const PeerState& a, const PeerState& b) { return a.name < b.name; });
 
@@ -498,13 +612,22 @@ NodeState inspect_node(const DoctorOptions& o) {
         if (!ss.config.tempdirs.empty()) ss.tempdir = stat_path(ss.config.tempdirs.back());
         std::string ignored;
         ss.database = s.csync2.database_dir + "/" + s.node + "_" + name + ".db3";
-        ss.dirty = count_dirty_files(ss.database, ignored);
+        if (const auto counts = count_dirty(ss.database, ignored)) {
+            ss.dirty = counts->files;
+            ss.waiting = counts->entries_by_peer;
+        }
+        ss.lanes_path = lanes_path(o.state_dir, name);
+        if (!ss.peers.empty()) {
+            ss.lanes_exist = stat_path(ss.lanes_path).exists;
+            if (const auto report = read_text_file(ss.lanes_path)) ss.lanes = parse_lanes(ss.lanes_path, *report);
+        }
         ss.count_index = has_count_index(ss.database, ignored);
         s.serversets.push_back(std::move(ss));
     }
 
     s.lsyncd_path = find_program("lsyncd");
     s.lsyncd = find_lsyncd_processes();
+    s.now = static_cast<std::int64_t>(std::time(nullptr));
     s.watch_limit = inotify_watch_limit();
     const long bound = s.watch_limit ? *s.watch_limit + 1 : 10'000'000L;
     for (auto& src : s.sources) {

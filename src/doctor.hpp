@@ -4,11 +4,15 @@
 // what it read into findings and the format_* functions print them. Those three are pure, so
 // every rule is unit-tested on made-up node states.
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "csync2_cfg.hpp"
+#include "lanes.hpp"
+#include "model.hpp"
 #include "probe.hpp"
 
 namespace clustersync {
@@ -22,6 +26,7 @@ struct DoctorOptions {
     bool port_given = false;   ///< pass -p to csync2 only when the user chose a port
     int connect_timeout_ms = 1000;
     int sync_timeout_ms = 60000;  ///< for `csync2 -T`, which compares the whole tree with every peer
+    std::string state_dir = kStateDir;  ///< where lsyncd's push lanes write <group>.lanes
 };
 
 /// A key file as doctor sees it. The key itself is never kept: only what is wrong with it.
@@ -35,7 +40,7 @@ struct KeyState {
 /// A peer of a serverset and whether its listener answered.
 struct PeerState {
     std::string name;                  ///< host name as in the config
-    std::string target;                ///< what doctor connected to: the address, else the name
+    std::string target;                ///< csync2's name of it (csync2_peer_name()), which doctor connected to
     std::optional<std::string> error;  ///< why the TCP connection failed; none when it worked
 };
 
@@ -56,6 +61,10 @@ struct ServersetState {
     CheckRun parse_check;          ///< `csync2 -C NAME -M`: does csync2 accept the file?
     CheckRun sync_check;           ///< `csync2 -C NAME -T`: is the tree in sync with the peers?
     std::optional<long> dirty;     ///< files waiting to be pushed
+    std::optional<std::map<std::string, long>> waiting;  ///< dirty entries per peer (csync2's peer name)
+    std::string lanes_path;              ///< where lsyncd's push lanes of this group report
+    bool lanes_exist = false;            ///< that file exists (it may still be unreadable)
+    std::optional<LanesReport> lanes;    ///< what it says; none: missing or unreadable
     std::optional<PathStatus> tempdir;  ///< csync2's tempdir (the config's last), when it names one
     std::string database;                ///< the serverset's csync2 database file
     std::optional<bool> count_index;     ///< it has the module's clustersync_count index; none: unreadable or missing
@@ -82,6 +91,7 @@ struct NodeState {
     std::vector<LsyncdProcess> lsyncd;       ///< running on this node
     std::vector<SourceState> sources;        ///< sorted by path
     std::optional<long> watch_limit;
+    std::int64_t now = 0;  ///< when doctor looked, in seconds since the epoch (to judge the lanes' times)
 };
 
 /// How bad a finding is. Errors make doctor exit 1; warnings are reported but do not fail.
@@ -90,15 +100,15 @@ enum class FindingStatus { Ok, Warning, Error };
 /// One line of doctor's report.
 struct Finding {
     FindingStatus status = FindingStatus::Ok;
-    std::string check;    ///< stable id: csync2, serversets, lock, config, membership, key, peer, sync,
-                          ///< dirty, tempdir, lsyncd, watching, watches
+    std::string check;    ///< stable id: csync2, serversets, lock, config, membership, key, peer, lanes,
+                          ///< push, sync, tempdir, database, dirty, lsyncd, watching, watches
     std::string subject;  ///< what it is about: a serverset, "uploads/node2", a path; may be empty
     std::string message;
     std::string fix;      ///< what to do; empty for ok findings
 };
 
 /// Reads the node: csync2's files and databases, runs `csync2 -M` and `csync2 -T` per serverset,
-/// connects to every peer's listener, scans /proc for lsyncd.
+/// connects to every peer's listener, reads lsyncd's .lanes files, scans /proc for lsyncd.
 NodeState inspect_node(const DoctorOptions& options);
 
 /// Judges a node state. Findings come in a fixed order: global checks, then per serverset

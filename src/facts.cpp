@@ -3,6 +3,8 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include <algorithm>
+
 #include "csync2_cfg.hpp"
 #include "probe.hpp"
 #include "version.hpp"
@@ -25,8 +27,28 @@ Facts gather_facts(const FactsOptions& options) {
         ServersetFacts s;
         s.name = name;
         s.config = setup.config_dir + "/csync2_" + name + ".cfg";
-        s.dirty = count_dirty_files(setup.database_dir + "/" + facts.hostname + "_" + name + ".db3", s.dirty_error,
-                                    options.cache_dir);
+        const auto counts = count_dirty(setup.database_dir + "/" + facts.hostname + "_" + name + ".db3", s.dirty_error,
+                                        options.cache_dir);
+        if (counts) s.dirty = counts->files;
+
+        const auto config = read_text_file(s.config);
+        const auto peers = config ? member_peers(read_csync2_config(*config), facts.hostname) : std::vector<Csync2Host>{};
+        if (!peers.empty()) {
+            const std::string path = lanes_path(options.state_dir, name);
+            LanesReport lanes;
+            if (const auto text = read_text_file(path)) {
+                lanes = parse_lanes(path, *text);
+                for (const auto& p : lanes.problems) s.lanes_error += (s.lanes_error.empty() ? "" : "; ") + p;
+            } else {
+                s.lanes_error =
+                    stat_path(path).exists ? "cannot read " + path : "no " + path + ": lsyncd's push lanes have not reported";
+            }
+            std::optional<std::map<std::string, long>> entries;
+            if (counts) entries = counts->entries_by_peer;
+            for (const auto& h : peers)
+                s.peers.push_back(merge_peer_pushes(ascii_lower(h.name), csync2_peer_name(h), lanes.lanes, entries));
+            std::sort(s.peers.begin(), s.peers.end(), [](const PeerPushes& a, const PeerPushes& b) { return a.name < b.name; });
+        }
         facts.serversets.push_back(std::move(s));
     }
 
@@ -58,6 +80,36 @@ void write_optional(Writer& w, const std::optional<long>& v) {
         w.Int64(*v);
     else
         w.Null();
+}
+
+void write_time(Writer& w, const std::optional<std::int64_t>& seconds) {
+    if (seconds)
+        write_string(w, iso_utc(*seconds));
+    else
+        w.Null();
+}
+
+/// One peer: what its lane says (null when no lane reports on it) and the entries waiting for it.
+void write_peer(Writer& w, const PeerPushes& p) {
+    w.StartObject();
+    w.Key("peer");
+    write_string(w, p.peer);
+    w.Key("state");
+    if (p.lane)
+        w.String(lane_state_name(p.lane->state));
+    else
+        w.Null();
+    w.Key("waiting");
+    write_optional(w, p.waiting);
+    w.Key("last_ok");
+    write_time(w, p.lane ? p.lane->last_ok : std::nullopt);
+    w.Key("since");
+    write_time(w, p.lane ? p.lane->since : std::nullopt);
+    w.Key("pushing_since");
+    write_time(w, p.lane ? p.lane->pushing_since : std::nullopt);
+    w.Key("failures");
+    write_optional(w, p.lane ? std::optional<long>(p.lane->failures) : std::nullopt);
+    w.EndObject();
 }
 
 /// A program's facts; `version` is null when unknown so a consumer never mistakes "" for a version.
@@ -113,6 +165,17 @@ std::string render_facts_json(const Facts& facts) {
         if (!s.dirty) {
             w.Key("dirty_error");
             write_string(w, s.dirty_error);
+        }
+        w.Key("peers");
+        w.StartObject();
+        for (const auto& p : s.peers) {
+            w.Key(p.name.c_str(), static_cast<rapidjson::SizeType>(p.name.size()));
+            write_peer(w, p);
+        }
+        w.EndObject();
+        if (!s.lanes_error.empty()) {
+            w.Key("lanes_error");
+            write_string(w, s.lanes_error);
         }
         w.EndObject();
     }

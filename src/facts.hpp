@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "lanes.hpp"
+#include "model.hpp"
+
 namespace clustersync {
 
 /// An installed program: where and which version.
@@ -21,6 +24,8 @@ struct ServersetFacts {
     std::string config;          ///< path of its csync2 file
     std::optional<long> dirty;   ///< distinct files waiting to be pushed; none when unknown
     std::string dirty_error;     ///< why dirty is unknown
+    std::vector<PeerPushes> peers;  ///< this node's peers in it (none when it is not a member), sorted by name
+    std::string lanes_error;        ///< what is wrong with the group's .lanes file (missing, unreadable, malformed lines)
 };
 
 /// Everything `facts` reports.
@@ -43,10 +48,13 @@ struct FactsOptions {
     std::string config_dir;    ///< csync2's config directory
     std::string database_dir;  ///< csync2's database directory (csync2 -D)
     std::string cache_dir = "/var/cache/clustersync";  ///< program versions and dirty counts; empty: no cache
+    std::string state_dir = kStateDir;                  ///< where lsyncd's push lanes write <group>.lanes
 };
 
-/// Reads the node: one pass over /proc, and, only when the file changed since the cached result,
-/// one count per csync2 database and two short program runs (csync2's usage text, lsyncd --version).
+/// Reads the node: one pass over /proc, each csync2_NAME.cfg and its group's .lanes file (small
+/// files that change all the time: not cached), and, only when the file changed since the cached
+/// result, one count per csync2 database and two short program runs (csync2's usage text,
+/// lsyncd --version).
 Facts gather_facts(const FactsOptions& options);
 
 /// The facts as Facter 4 reads an external executable fact: one JSON object under the single

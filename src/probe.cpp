@@ -421,18 +421,27 @@ std::optional<long> inotify_watch_limit() {
 
 namespace {
 
-/// The one integer `sql` yields from the sqlite database at `db_path`, opened read-only; nothing
-/// (with `error` set) when it cannot be opened or read. csync2 may hold a write lock for a whole
-/// run: this waits briefly, then gives up rather than stall Facter or doctor.
-std::optional<long> query_integer(const std::string& db_path, const char* sql, bool map_file, std::string& error) {
+/// The sqlite database at `db_path`, opened read-only; nothing (with `error` set) when it cannot
+/// be. csync2 may hold a write lock for a whole run: a statement waits briefly, then gives up
+/// rather than stall Facter or doctor. Mapping the file instead of reading it page by page
+/// halves the time of a count over the whole of it.
+sqlite3* open_read_only(const std::string& db_path, bool map_file, std::string& error) {
     sqlite3* db = nullptr;
     if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
         error = "cannot open " + db_path + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
         sqlite3_close(db);
-        return std::nullopt;
+        return nullptr;
     }
     sqlite3_busy_timeout(db, 200);
     if (map_file) sqlite3_exec(db, "PRAGMA mmap_size=268435456", nullptr, nullptr, nullptr);
+    return db;
+}
+
+/// The one integer `sql` yields from the database at `db_path`; nothing (with `error` set) when
+/// it cannot be opened or read.
+std::optional<long> query_integer(const std::string& db_path, const char* sql, std::string& error) {
+    sqlite3* db = open_read_only(db_path, false, error);
+    if (!db) return std::nullopt;
     sqlite3_stmt* stmt = nullptr;
     std::optional<long> value;
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
@@ -444,33 +453,89 @@ std::optional<long> query_integer(const std::string& db_path, const char* sql, b
     return value;
 }
 
+std::optional<DirtyCounts> query_dirty(const std::string& db_path, std::string& error) {
+    sqlite3* db = open_read_only(db_path, true, error);
+    if (!db) return std::nullopt;
+    DirtyCounts counts;
+    // One read transaction: both statements see the same commit.
+    bool ok = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+    sqlite3_stmt* stmt = nullptr;
+    ok = ok && sqlite3_prepare_v2(db, "SELECT COUNT(DISTINCT filename) FROM dirty", -1, &stmt, nullptr) == SQLITE_OK &&
+         sqlite3_step(stmt) == SQLITE_ROW;
+    if (ok) counts.files = static_cast<long>(sqlite3_column_int64(stmt, 0));
+    sqlite3_finalize(stmt);
+    stmt = nullptr;
+    ok = ok && sqlite3_prepare_v2(db, "SELECT peername, count(*) FROM dirty GROUP BY peername", -1, &stmt, nullptr) ==
+                   SQLITE_OK;
+    int rc = SQLITE_DONE;
+    while (ok && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const auto* peer = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+        counts.entries_by_peer[peer ? peer : ""] += static_cast<long>(sqlite3_column_int64(stmt, 1));
+    }
+    ok = ok && rc == SQLITE_DONE;
+    sqlite3_finalize(stmt);
+    if (!ok) error = "cannot read " + db_path + ": " + sqlite3_errmsg(db);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    if (!ok) return std::nullopt;
+    return counts;
+}
+
+/// The cached form of counts: "files\tN" then one "N\tPEER" line per peer. Nothing when a peer
+/// name holds a line break (it could not be read back).
+std::optional<std::string> cached_counts_text(const DirtyCounts& counts) {
+    std::string text = "files\t" + std::to_string(counts.files) + "\n";
+    for (const auto& [peer, n] : counts.entries_by_peer) {
+        if (peer.find('\n') != std::string::npos) return std::nullopt;
+        text += std::to_string(n) + "\t" + peer + "\n";
+    }
+    return text;
+}
+
+/// Reads cached_counts_text() back; nothing for anything else (a cache of an older version).
+std::optional<DirtyCounts> read_cached_counts(const std::string& text) {
+    const auto number = [](const std::string& digits) -> std::optional<long> {
+        if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
+            return std::nullopt;
+        return std::stol(digits);
+    };
+    const auto lines = lines_of(text);
+    if (lines.empty() || !starts_with(lines[0], "files\t") || text.back() != '\n') return std::nullopt;
+    DirtyCounts counts;
+    const auto files = number(lines[0].substr(6));
+    if (!files) return std::nullopt;
+    counts.files = *files;
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        const auto tab = lines[i].find('\t');
+        const auto n = tab == std::string::npos ? std::nullopt : number(lines[i].substr(0, tab));
+        if (!n) return std::nullopt;
+        counts.entries_by_peer[lines[i].substr(tab + 1)] = *n;
+    }
+    return counts;
+}
+
 }  // namespace
 
-std::optional<long> count_dirty_files(const std::string& db_path, std::string& error, const std::string& cache_dir) {
+std::optional<DirtyCounts> count_dirty(const std::string& db_path, std::string& error, const std::string& cache_dir) {
     const std::string identity = file_identity(db_path);
     if (identity.empty()) {
         error = "no database " + db_path + " (csync2 has not run for this serverset on this node)";
         return std::nullopt;
     }
     // A hot journal means a transaction is under way: the file is about to change, so the
-    // count is neither taken from nor put into the cache. In write-ahead-log mode (the module's
+    // counts are neither taken from nor put into the cache. In write-ahead-log mode (the module's
     // csync_db_wal) commits go to the -wal file and reach the database file only at a
     // checkpoint: while that log holds anything, the file's identity says nothing.
     const bool cacheable =
         !cache_dir.empty() && file_identity(db_path + "-journal").empty() && !holds_data(db_path + "-wal");
     const std::string cache_file = cache_dir + "/" + base_name(db_path) + ".dirty";
-    if (cacheable) {
-        if (const auto cached = read_cache(cache_file, identity)) {
-            char* end = nullptr;
-            const long v = std::strtol(cached->c_str(), &end, 10);
-            if (end != cached->c_str() && *end == '\n') return v;
-        }
-    }
-    // Mapping the file instead of reading it page by page halves the time of the count.
-    const auto count = query_integer(db_path, "SELECT COUNT(DISTINCT filename) FROM dirty", true, error);
-    if (count && cacheable && file_identity(db_path) == identity)
-        write_cache(cache_dir, cache_file, identity, std::to_string(*count) + "\n");
-    return count;
+    if (cacheable)
+        if (const auto cached = read_cache(cache_file, identity))
+            if (auto counts = read_cached_counts(*cached)) return counts;
+    auto counts = query_dirty(db_path, error);
+    if (counts && cacheable && file_identity(db_path) == identity)
+        if (const auto text = cached_counts_text(*counts)) write_cache(cache_dir, cache_file, identity, *text);
+    return counts;
 }
 
 std::optional<bool> has_count_index(const std::string& db_path, std::string& error) {
@@ -480,7 +545,7 @@ std::optional<bool> has_count_index(const std::string& db_path, std::string& err
     }
     const auto found = query_integer(
         db_path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'clustersync_count' AND tbl_name = 'file'",
-        false, error);
+        error);
     if (!found) return std::nullopt;
     return *found > 0;
 }

@@ -5,6 +5,7 @@
 // are pure too, so the formats they read are pinned by unit tests.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -102,12 +103,19 @@ std::vector<LsyncdProcess> find_lsyncd_processes();
 /// fs.inotify.max_user_watches and the user namespace's user.max_inotify_watches.
 std::optional<long> inotify_watch_limit();
 
-/// Counts distinct files in the `dirty` table of a csync2 sqlite database, opened read-only.
-/// Nothing (with `error` set) when the file is missing or cannot be read. With a cache_dir, the
-/// count is remembered and reused while the database file keeps its inode, size and modification
-/// time (sqlite rewrites the file on every commit) and no write-ahead log holds commits not yet
-/// in it, so an idle node pays nothing for it.
-std::optional<long> count_dirty_files(const std::string& db_path, std::string& error, const std::string& cache_dir = "");
+/// What the `dirty` table of one csync2 database holds: one entry per file and peer.
+struct DirtyCounts {
+    long files = 0;                               ///< distinct files waiting to be pushed
+    std::map<std::string, long> entries_by_peer;  ///< entries per dirty.peername (csync2_peer_name())
+};
+
+/// Counts the `dirty` table of a csync2 sqlite database, opened read-only: distinct files, and
+/// entries per peer (`SELECT peername, count(*) FROM dirty GROUP BY peername`), in one read
+/// transaction so the two agree. Nothing (with `error` set) when the file is missing or cannot
+/// be read. With a cache_dir, the counts are remembered and reused while the database file keeps
+/// its inode, size and modification time (sqlite rewrites the file on every commit) and no
+/// write-ahead log holds commits not yet in it, so an idle node pays nothing for them.
+std::optional<DirtyCounts> count_dirty(const std::string& db_path, std::string& error, const std::string& cache_dir = "");
 
 /// The index the module adds to each csync2 database (`CREATE INDEX clustersync_count ON file(0)`):
 /// csync2 2.0 counts the rows of its `file` table on every run (its schema check), and sqlite

@@ -159,3 +159,24 @@ TEST_CASE("bundle carries the files of a member and no secret", "[cli]") {
     CHECK(r.out.find("\"lsyncd\"") != std::string::npos);
     CHECK(r.out.find(kKey) == std::string::npos);
 }
+
+TEST_CASE("facts and doctor take --state-dir DIR, lsyncd's lanes directory; without DIR it is a usage error", "[cli]") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "clustersync-test-cli-state-dir";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    const std::string d = dir.string();
+    const auto facts = run_cli({"facts", "--config-dir", d, "--db-dir", d, "--state-dir", d, "--cache-dir", ""});
+    CHECK(facts.status == 0);
+    CHECK(facts.err.empty());
+    // doctor finds no serverset there (exit 1), but took the option.
+    const auto doctor = run_cli({"doctor", "--config-dir", d, "--db-dir", d, "--state-dir", d});
+    CHECK(doctor.status == 1);
+    CHECK(doctor.err.empty());
+    CHECK(run_cli({"facts", "--state-dir"}).status == 2);
+    CHECK(run_cli({"doctor", "--state-dir"}).status == 2);
+    const auto help = run_cli({"facts", "--help"});
+    CHECK(help.out.find("--state-dir") != std::string::npos);
+    CHECK(help.out.find("default /var/lib/clustersync") != std::string::npos);
+    fs::remove_all(dir);
+}

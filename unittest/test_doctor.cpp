@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -95,6 +97,19 @@ TEST_CASE("read_csync2_config names the line where it cannot follow the file", "
     }
 }
 
+TEST_CASE("member_peers lists the other hosts of the node's groups once, with csync2's name for each", "[doctor]") {
+    const auto cfg = read_csync2_config(
+        "group a { host node1 Node2@198.18.0.2 Node3; }\n"
+        "group b { host node1 node3 node4@fd00::4; }\n"
+        "group c { host node5 node6; }\n");
+    const auto peers = member_peers(cfg, "NODE1");
+    std::vector<std::string> seen;
+    for (const auto& h : peers) seen.push_back(h.name + " -> " + csync2_peer_name(h));
+    // csync2 records a peer written NAME@ADDRESS under its address, any other under its lower-cased name.
+    CHECK(seen == std::vector<std::string>{"Node2 -> 198.18.0.2", "Node3 -> node3", "node4 -> fd00::4"});
+    CHECK(member_peers(cfg, "node9").empty());
+}
+
 TEST_CASE("is_member follows csync2: lower-cased exact match, an FQDN never matches a short name", "[doctor]") {
     const auto cfg = read_csync2_config("group g { host Node1@10.0.0.1 web.example.net (Backup); }");
     REQUIRE(cfg.groups.size() == 1);
@@ -178,6 +193,10 @@ NodeState healthy_node() {
     ss.dirty = 0;
     ss.database = "/var/lib/csync2/node1_uploads.db3";
     ss.count_index = true;
+    ss.waiting = std::map<std::string, long>{};
+    ss.lanes_path = "/var/lib/clustersync/uploads.lanes";
+    ss.lanes_exist = true;
+    ss.lanes = parse_lanes(ss.lanes_path, "198.18.0.2\tnode2\tup\t1796242613\t1796242621\t-\t0\n");
     s.serversets.push_back(ss);
     s.lsyncd_path = "/usr/bin/lsyncd";
     LsyncdProcess p;
@@ -195,6 +214,7 @@ NodeState healthy_node() {
     src.watched = true;
     s.sources.push_back(src);
     s.watch_limit = 8192;
+    s.now = 1796242800;  // 2026-12-02T20:20:00Z
     return s;
 }
 
@@ -229,8 +249,8 @@ TEST_CASE("evaluate: a healthy node has only ok findings, one per check", "[doct
         CHECK(f.fix.empty());
         checks.push_back(f.check);
     }
-    CHECK(checks == std::vector<std::string>{"csync2", "lock", "config", "membership", "key", "peer", "sync", "tempdir",
-                                             "database", "lsyncd", "watching", "watches"});
+    CHECK(checks == std::vector<std::string>{"csync2", "lock", "config", "membership", "key", "peer", "push", "sync",
+                                             "tempdir", "database", "lsyncd", "watching", "watches"});
 }
 
 TEST_CASE("evaluate: a host name that is not a member is named with the hosts it could be", "[doctor]") {
@@ -333,6 +353,204 @@ TEST_CASE("evaluate: files left dirty are a warning, not an error", "[doctor]") 
     const auto f = only_problem(s, "dirty", FindingStatus::Warning);
     CHECK(f.message == "7 files wait to be pushed");
     CHECK_FALSE(has_errors(evaluate(s)));
+}
+
+namespace {
+
+const std::string kLanes = "/var/lib/clustersync/uploads.lanes";
+
+void set_lanes(NodeState& s, const std::string& lines) {
+    s.serversets[0].lanes_exist = true;
+    s.serversets[0].lanes = parse_lanes(kLanes, lines);
+}
+
+void set_waiting(NodeState& s, long n) { s.serversets[0].waiting = std::map<std::string, long>{{"198.18.0.2", n}}; }
+
+/// The findings about lsyncd's lanes and the pushes to each peer, in order.
+std::vector<Finding> push_findings(const NodeState& s) {
+    std::vector<Finding> out;
+    for (const auto& f : evaluate(s))
+        if (f.check == "lanes" || f.check == "push") out.push_back(f);
+    return out;
+}
+
+const std::string kWho = "peer node2 (198.18.0.2) of serverset uploads: ";
+const std::string kUnreachableFix = "check that its listener runs and that port 30865 is reachable from here";
+const std::string kFailingFix =
+    "csync2 -C uploads -M lists what stays dirty; a file changed here and on the peer is a conflict: `csync2 -C uploads "
+    "-f PATH` on the member whose version wins; the peer's syslog says why it refused a session (key, csync_only_from, "
+    "host name)";
+const std::string kByHand = "`csync2 -C uploads -u -P 198.18.0.2` pushes them by hand";
+
+}  // namespace
+
+TEST_CASE("evaluate: each peer's pushes, from lsyncd's lane, the entries waiting for it and doctor's clock", "[doctor]") {
+    using S = FindingStatus;
+    struct Case {
+        const char* what;
+        std::function<void(NodeState&)> change;
+        std::vector<Finding> expected;
+    };
+    const std::vector<Case> cases = {
+        {"up, nothing waits", [](NodeState&) {},
+         {{S::Ok, "push", "uploads/node2",
+           kWho + "up since 2026-12-02T20:16:53Z, last successful push 2026-12-02T20:17:01Z (nothing waits for it)", ""}}},
+        {"up with entries waiting: the lane is pushing them, no alarm", [](NodeState& s) { set_waiting(s, 12); },
+         {{S::Ok, "push", "uploads/node2",
+           kWho + "up since 2026-12-02T20:16:53Z, last successful push 2026-12-02T20:17:01Z (12 entries wait for it)", ""}}},
+        {"no push ended yet",
+         [](NodeState& s) {
+             set_lanes(s, "198.18.0.2\tnode2\tunknown\t-\t-\t1796242790\t0\n");
+             set_waiting(s, 1);
+         },
+         {{S::Ok, "push", "uploads/node2", kWho + "lsyncd's lane has not finished a push yet (1 entry waits for it)", ""}}},
+        {"unreachable, and doctor cannot reach it either",
+         [](NodeState& s) {
+             set_lanes(s, "198.18.0.2\tnode2\tunreachable\t1796242614\t1796242500\t-\t8\n");
+             set_waiting(s, 8);
+             s.serversets[0].peers[0].error = "timed out after 1000 ms";
+         },
+         {{S::Error, "push", "uploads/node2", kWho + "unreachable since 2026-12-02T20:16:54Z (8 entries wait for it)",
+           kUnreachableFix}}},
+        {"unreachable, but it answers doctor now",
+         [](NodeState& s) {
+             set_lanes(s, "198.18.0.2\tnode2\tunreachable\t1796242614\t-\t-\t8\n");
+             set_waiting(s, 8);
+         },
+         {{S::Warning, "push", "uploads/node2",
+           kWho + "unreachable since 2026-12-02T20:16:54Z (8 entries wait for it); it answers doctor now, so the lane "
+                  "catches up at its next probe (within 5 s)",
+           "run doctor again in a few seconds; if this stays, lsyncd's probe (bash's /dev/tcp under timeout) fails where "
+           "doctor's succeeds: " + kUnreachableFix}}},
+        {"failing, again and again",
+         [](NodeState& s) {
+             set_lanes(s, "198.18.0.2\tnode2\tfailing\t1796242614\t1796242500\t-\t5\n");
+             set_waiting(s, 3);
+         },
+         {{S::Error, "push", "uploads/node2",
+           kWho + "failing since 2026-12-02T20:16:54Z (5 failed attempts, 3 entries wait for it): pushes fail though it "
+                  "answers: a conflict or a refused session",
+           kFailingFix}}},
+        {"failing once: a busy database passes, so only a warning",
+         [](NodeState& s) {
+             set_lanes(s, "198.18.0.2\tnode2\tfailing\t1796242795\t1796242500\t-\t1\n");
+             set_waiting(s, 3);
+         },
+         {{S::Warning, "push", "uploads/node2",
+           kWho + "failing since 2026-12-02T20:19:55Z (1 failed attempt, 3 entries wait for it): pushes fail though it "
+                  "answers: a conflict or a refused session; the lane retries it within seconds",
+           kFailingFix}}},
+        {"a push running for more than 120 s",
+         [](NodeState& s) { set_lanes(s, "198.18.0.2\tnode2\tup\t1796242613\t1796242621\t1796242679\t0\n"); },
+         {{S::Error, "push", "uploads/node2",
+           kWho + "a push to it has been running since 2026-12-02T20:17:59Z: its listener accepts connections but does "
+                  "not answer (frozen, overloaded); nothing waits for it",
+           "on node2, look at the csync2 listener's sessions (ps, load, disk space, syslog); the push ends, and the lane "
+           "pushes again, once the listener answers or stops accepting connections"}}},
+        {"a push running for exactly 120 s: it may be waiting for the peer's lock",
+         [](NodeState& s) { set_lanes(s, "198.18.0.2\tnode2\tup\t1796242613\t1796242621\t1796242680\t0\n"); },
+         {{S::Ok, "push", "uploads/node2",
+           kWho + "up since 2026-12-02T20:16:53Z, last successful push 2026-12-02T20:17:01Z (nothing waits for it)", ""}}},
+        {"entries wait and lsyncd is not running",
+         [](NodeState& s) {
+             s.lsyncd.clear();
+             s.sources[0].watched.reset();
+             set_waiting(s, 4);
+         },
+         {{S::Warning, "push", "uploads/node2", kWho + "4 entries wait for it and lsyncd is not running: nothing pushes them",
+           "start lsyncd (see the lsyncd finding); meanwhile " + kByHand}}},
+        {"lsyncd is not running: its stale lanes are not judged",
+         [](NodeState& s) {
+             s.lsyncd.clear();
+             s.sources[0].watched.reset();
+             set_lanes(s, "198.18.0.2\tnode2\tfailing\t1796242614\t-\t1796242000\t9\n");
+         },
+         {}},
+        {"no lanes file, entries wait",
+         [](NodeState& s) {
+             s.serversets[0].lanes.reset();
+             s.serversets[0].lanes_exist = false;
+             set_waiting(s, 4);
+         },
+         {{S::Warning, "lanes", "uploads",
+           "no " + kLanes + ": lsyncd's push lanes have not reported yet, or lsyncd runs a config older than this module version",
+           "if lsyncd has just started, run doctor again in a few seconds; else run the Puppet agent (it writes the current "
+           "lsyncd config and restarts lsyncd)"},
+          {S::Warning, "push", "uploads/node2", kWho + "4 entries wait for it and no lane of lsyncd reports on it",
+           "see the lanes finding above; " + kByHand}}},
+        {"no lanes file, nothing waits: only the file is reported",
+         [](NodeState& s) {
+             s.serversets[0].lanes.reset();
+             s.serversets[0].lanes_exist = false;
+         },
+         {{S::Warning, "lanes", "uploads",
+           "no " + kLanes + ": lsyncd's push lanes have not reported yet, or lsyncd runs a config older than this module version",
+           "if lsyncd has just started, run doctor again in a few seconds; else run the Puppet agent (it writes the current "
+           "lsyncd config and restarts lsyncd)"}}},
+        {"an unreadable lanes file",
+         [](NodeState& s) { s.serversets[0].lanes.reset(); },
+         {{S::Warning, "lanes", "uploads", "cannot read " + kLanes + ", where lsyncd's push lanes report", "run doctor as root"}}},
+        {"the file has no line for the peer (lsyncd runs an older config)",
+         [](NodeState& s) { set_lanes(s, "198.18.0.9\tnode9\tup\t1796242613\t1796242621\t-\t0\n"); },
+         {{S::Warning, "push", "uploads/node2",
+           kWho + "lsyncd's lanes report nothing on it (" + kLanes + " has no well-formed line for 198.18.0.2; nothing waits for it)",
+           "restart lsyncd so it runs its current config (the Puppet agent restarts it when it changes the config)"}}},
+        {"a malformed line is named with its file and line",
+         [](NodeState& s) {
+             set_lanes(s, "# header\n198.18.0.2\tnode2\tsideways\t1796242613\t1796242621\t-\t0\n");
+             set_waiting(s, 2);
+         },
+         {{S::Warning, "lanes", "uploads",
+           kLanes + ":2: state \"sideways\" is not one of unknown, up, unreachable, failing",
+           "lsyncd rewrites the file at every push; if it stays malformed, restart lsyncd"},
+          {S::Warning, "push", "uploads/node2",
+           kWho + "lsyncd's lanes report nothing on it (" + kLanes + " has no well-formed line for 198.18.0.2; 2 entries wait for it)",
+           "restart lsyncd so it runs its current config (the Puppet agent restarts it when it changes the config)"}}},
+        {"the database is unknown",
+         [](NodeState& s) { s.serversets[0].waiting.reset(); },
+         {{S::Ok, "push", "uploads/node2",
+           kWho + "up since 2026-12-02T20:16:53Z, last successful push 2026-12-02T20:17:01Z (entries waiting for it: unknown)",
+           ""}}},
+        {"a peer without an address is named once",
+         [](NodeState& s) {
+             s.serversets[0].peers[0].target = "node2";
+             set_lanes(s, "node2\tnode2\tunreachable\t1796242614\t-\t-\t8\n");
+             s.serversets[0].waiting = std::map<std::string, long>{{"node2", 8}};
+             s.serversets[0].peers[0].error = "Connection refused";
+         },
+         {{S::Error, "push", "uploads/node2",
+           "peer node2 of serverset uploads: unreachable since 2026-12-02T20:16:54Z (8 entries wait for it)", kUnreachableFix}}},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        auto s = healthy_node();
+        c.change(s);
+        const auto found = push_findings(s);
+        INFO(format_text(s.node, found));
+        REQUIRE(found.size() == c.expected.size());
+        for (std::size_t i = 0; i < found.size(); ++i) {
+            CHECK(found[i].status == c.expected[i].status);
+            CHECK(found[i].check == c.expected[i].check);
+            CHECK(found[i].subject == c.expected[i].subject);
+            CHECK(found[i].message == c.expected[i].message);
+            CHECK(found[i].fix == c.expected[i].fix);
+        }
+    }
+}
+
+TEST_CASE("evaluate: a push finding comes right after the peer findings of its serverset", "[doctor]") {
+    auto s = healthy_node();
+    set_lanes(s, "198.18.0.2\tnode2\tunreachable\t1796242614\t-\t-\t8\n");
+    s.serversets[0].peers[0].error = "timed out after 1000 ms";
+    s.serversets[0].sync_check = {"no peer is reachable", {}};
+    const auto text = format_text(s.node, evaluate(s));
+    CHECK(text.find("ERROR peer       uploads/node2: listener at 198.18.0.2:30865 is unreachable: timed out after 1000 ms\n"
+                    "                 fix: start the csync2 listener on node2") != std::string::npos);
+    CHECK(text.find("\nERROR push       uploads/node2: peer node2 (198.18.0.2) of serverset uploads: unreachable since "
+                    "2026-12-02T20:16:54Z (nothing waits for it)\n"
+                    "                 fix: check that its listener runs and that port 30865 is reachable from here\n"
+                    "ok    tempdir ") != std::string::npos);
+    CHECK(text.substr(text.rfind("node1:")) == "node1: 2 errors, 0 warnings\n");
 }
 
 TEST_CASE("evaluate: csync2's tempdir missing, shared, or on another filesystem than a source", "[doctor]") {

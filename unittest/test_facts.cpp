@@ -9,12 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli.hpp"
 #include "facts.hpp"
+#include "lanes.hpp"
 #include "probe.hpp"
 
 using namespace clustersync;
@@ -104,9 +106,23 @@ Facts sample_facts() {
     f.csync2 = {true, "/usr/sbin/csync2", "2.0"};
     f.csync2_config_dir = "/etc";
     f.csync2_database_dir = "/var/lib/csync2";
-    f.serversets.push_back({"serverd", "/etc/csync2_serverd.cfg", std::nullopt,
-                            "no database /var/lib/csync2/node1_serverd.db3 (csync2 has not run for this serverset on this node)"});
-    f.serversets.push_back({"uploads", "/etc/csync2_uploads.cfg", 3, ""});
+    ServersetFacts serverd;
+    serverd.name = "serverd";
+    serverd.config = "/etc/csync2_serverd.cfg";
+    serverd.dirty_error = "no database /var/lib/csync2/node1_serverd.db3 (csync2 has not run for this serverset on this node)";
+    serverd.peers.push_back({"sodium", "sodium", std::nullopt, std::nullopt});
+    serverd.lanes_error = "no /var/lib/clustersync/serverd.lanes: lsyncd's push lanes have not reported";
+    f.serversets.push_back(serverd);
+    ServersetFacts uploads;
+    uploads.name = "uploads";
+    uploads.config = "/etc/csync2_uploads.cfg";
+    uploads.dirty = 3;
+    const auto lanes = parse_lanes("/var/lib/clustersync/uploads.lanes",
+                                   "198.18.0.2\tnode2\tup\t1796242613\t1796242621\t-\t0\n"
+                                   "198.18.0.3\tnode3\tunreachable\t1796242614\t-\t1796242700\t8\n");
+    uploads.peers.push_back(merge_peer_pushes("node2", "198.18.0.2", lanes.lanes, std::map<std::string, long>{{"198.18.0.3", 5}}));
+    uploads.peers.push_back(merge_peer_pushes("node3", "198.18.0.3", lanes.lanes, std::map<std::string, long>{{"198.18.0.3", 5}}));
+    f.serversets.push_back(uploads);
     f.lsyncd = {true, "/usr/bin/lsyncd", "2.2.3"};
     f.lsyncd_pids = {4242};
     f.max_user_watches = 8192;
@@ -133,11 +149,43 @@ TEST_CASE("render_facts_json: one top-level clustersync key, fixed key order", "
       "serverd": {
         "config": "/etc/csync2_serverd.cfg",
         "dirty": null,
-        "dirty_error": "no database /var/lib/csync2/node1_serverd.db3 (csync2 has not run for this serverset on this node)"
+        "dirty_error": "no database /var/lib/csync2/node1_serverd.db3 (csync2 has not run for this serverset on this node)",
+        "peers": {
+          "sodium": {
+            "peer": "sodium",
+            "state": null,
+            "waiting": null,
+            "last_ok": null,
+            "since": null,
+            "pushing_since": null,
+            "failures": null
+          }
+        },
+        "lanes_error": "no /var/lib/clustersync/serverd.lanes: lsyncd's push lanes have not reported"
       },
       "uploads": {
         "config": "/etc/csync2_uploads.cfg",
-        "dirty": 3
+        "dirty": 3,
+        "peers": {
+          "node2": {
+            "peer": "198.18.0.2",
+            "state": "up",
+            "waiting": 0,
+            "last_ok": "2026-12-02T20:17:01Z",
+            "since": "2026-12-02T20:16:53Z",
+            "pushing_since": null,
+            "failures": 0
+          },
+          "node3": {
+            "peer": "198.18.0.3",
+            "state": "unreachable",
+            "waiting": 5,
+            "last_ok": null,
+            "since": "2026-12-02T20:16:54Z",
+            "pushing_since": "2026-12-02T20:18:20Z",
+            "failures": 8
+          }
+        }
       }
     },
     "lsyncd": {
@@ -174,9 +222,9 @@ TEST_CASE("render_facts_json: missing programs and unknown values are null, not 
       "watches": null)") != std::string::npos);
 }
 
-TEST_CASE("count_dirty_files explains a missing database", "[facts]") {
+TEST_CASE("count_dirty explains a missing database", "[facts]") {
     std::string error;
-    CHECK_FALSE(count_dirty_files("/nonexistent/node1_x.db3", error));
+    CHECK_FALSE(count_dirty("/nonexistent/node1_x.db3", error));
     CHECK(error == "no database /nonexistent/node1_x.db3 (csync2 has not run for this serverset on this node)");
 }
 
@@ -247,40 +295,79 @@ struct TempDatabase {
     }
 };
 
-TEST_CASE("count_dirty_files counts distinct files and caches the count while the database is unchanged", "[facts]") {
+namespace {
+
+using PeerCounts = std::map<std::string, long>;
+
+}  // namespace
+
+TEST_CASE("count_dirty counts distinct files and entries per peer, and caches both while the database is unchanged",
+          "[facts]") {
     const TempDatabase temp;
     const std::string& dir = temp.dir;
     const std::string& db_path = temp.path;
     const auto sql = [&](const std::string& statement) { temp.sql(statement); };
-    // csync2's schema: one row per file and peer.
+    // csync2's schema: one row per file and peer; a peer written NAME@ADDRESS is named by its address.
     sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
-        "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', 'node2'), ('/srv/a', 0, 'node1', 'node3'), ('/srv/b', 0, 'node1', 'node2');");
+        "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', '198.18.0.2'), ('/srv/a', 0, 'node1', 'node3'), "
+        "('/srv/b', 0, 'node1', '198.18.0.2');");
     std::string error;
-    CHECK(count_dirty_files(db_path, error) == 2);
-    CHECK(count_dirty_files(db_path, error, dir + "/cache") == 2);
+    auto counts = count_dirty(db_path, error);
+    REQUIRE(counts);
+    CHECK(counts->files == 2);
+    CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 2}, {"node3", 1}});
+    counts = count_dirty(db_path, error, dir + "/cache");
+    REQUIRE(counts);
+    CHECK(counts->files == 2);
 
     // The cached value is what a second run returns: proven by planting a different one.
     const std::string cache_file = dir + "/cache/node1_uploads.db3.dirty";
     auto cached = read_text_file(cache_file);
     REQUIRE(cached);
-    REQUIRE(cached->size() > 2);
-    CHECK(cached->substr(cached->size() - 2) == "2\n");
-    std::ofstream(cache_file) << cached->substr(0, cached->size() - 2) << "99\n";
-    CHECK(count_dirty_files(db_path, error, dir + "/cache") == 99);
+    const std::string stored = "files\t2\n2\t198.18.0.2\n1\tnode3\n";
+    REQUIRE(cached->size() > stored.size());
+    CHECK(cached->substr(cached->size() - stored.size()) == stored);
+    const std::string identity = cached->substr(0, cached->size() - stored.size());
+    std::ofstream(cache_file) << identity << "files\t99\n7\t198.18.0.2\n";
+    counts = count_dirty(db_path, error, dir + "/cache");
+    REQUIRE(counts);
+    CHECK(counts->files == 99);
+    CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 7}});
+
+    // A cache in any other form (the bare count of earlier versions, a damaged file) is not used.
+    for (const char* value : {"2\n", "files\t2\nnode3\n", "files\tx\n", "files\t2\n3\tnode3"}) {
+        INFO(value);
+        std::ofstream(cache_file) << identity << value;
+        counts = count_dirty(db_path, error, dir + "/cache");
+        REQUIRE(counts);
+        CHECK(counts->files == 2);
+        CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 2}, {"node3", 1}});
+    }
 
     // Any write to the database invalidates it.
-    sql("INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');");
-    CHECK(count_dirty_files(db_path, error, dir + "/cache") == 3);
+    sql("INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node3');");
+    counts = count_dirty(db_path, error, dir + "/cache");
+    REQUIRE(counts);
+    CHECK(counts->files == 3);
+    CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 2}, {"node3", 2}});
 }
 
-TEST_CASE("count_dirty_files does not serve a cached count while a write-ahead log holds newer commits", "[facts]") {
+TEST_CASE("count_dirty names a database it cannot read", "[facts]") {
+    const TempDatabase temp;
+    temp.sql("CREATE TABLE file (filename);");  // no dirty table
+    std::string error;
+    CHECK_FALSE(count_dirty(temp.path, error));
+    CHECK(error == "cannot read " + temp.path + ": no such table: dirty");
+}
+
+TEST_CASE("count_dirty does not serve cached counts while a write-ahead log holds newer commits", "[facts]") {
     const TempDatabase temp;
     const std::string cache = temp.dir + "/cache";
     temp.sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
              "PRAGMA journal_mode = WAL;"
              "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', 'node2'), ('/srv/b', 0, 'node1', 'node2');");
     std::string error;
-    CHECK(count_dirty_files(temp.path, error, cache) == 2);
+    CHECK(count_dirty(temp.path, error, cache).value().files == 2);
 
     // A connection that stays open (a csync2 listener's session) commits into the log; the
     // database file itself keeps its size and time until a checkpoint.
@@ -289,11 +376,11 @@ TEST_CASE("count_dirty_files does not serve a cached count while a write-ahead l
     REQUIRE(sqlite3_exec(db, "INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');", nullptr, nullptr, nullptr) ==
             SQLITE_OK);
     const auto before = std::filesystem::last_write_time(temp.path);
-    CHECK(count_dirty_files(temp.path, error, cache) == 3);
-    CHECK(count_dirty_files(temp.path, error, cache) == 3);
+    CHECK(count_dirty(temp.path, error, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
+    CHECK(count_dirty(temp.path, error, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
     CHECK(std::filesystem::last_write_time(temp.path) == before);
     sqlite3_close(db);
-    CHECK(count_dirty_files(temp.path, error, cache) == 3);
+    CHECK(count_dirty(temp.path, error, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
 }
 
 TEST_CASE("facts command prints one clustersync object for the given directories", "[facts]") {
@@ -316,6 +403,71 @@ TEST_CASE("facts command prints one clustersync object for the given directories
     CHECK(json.find("\"www\": {\n        \"config\": \"" + dir + "/csync2_www.cfg\",\n        \"dirty\": null,\n"
                     "        \"dirty_error\": \"no database " + dir + "/node1_www.db3") != std::string::npos);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("facts command reports each peer's lane from --state-dir and its entries from the database", "[facts]") {
+    const TempDatabase temp;
+    const std::string& dir = temp.dir;
+    std::ofstream(dir + "/csync2_uploads.cfg")
+        << "group uploads { host node1 node2@198.18.0.2 Node3; key /k; include /srv/uploads; }\n";
+    std::filesystem::create_directory(dir + "/state");
+    std::ofstream(dir + "/state/uploads.lanes")
+        << "# clustersync push lanes of group uploads (written by lsyncd): peer, name, state, since, last_ok, "
+           "pushing_since, failures\n"
+           "198.18.0.2\tnode2\tup\t1796242613\t1796242621\t-\t0\n"
+           "node3\tnode3\tfailing\t1796242614\t1796242500\t1796242700\t4\n"
+           "oops\n";
+    temp.sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
+             "INSERT INTO dirty VALUES ('/srv/uploads/a', 0, 'node1', '198.18.0.2'), ('/srv/uploads/a', 0, 'node1', 'node3'), "
+             "('/srv/uploads/b', 0, 'node1', 'node3');");
+    const std::vector<std::string> args{"clustersync-helper", "facts",  "--config-dir", dir,           "--db-dir", dir,
+                                        "--state-dir",        dir + "/state", "--node", "NODE1", "--cache-dir", ""};
+    std::vector<const char*> argv;
+    for (const auto& a : args) argv.push_back(a.c_str());
+    std::istringstream in;
+    std::ostringstream out, err;
+    CHECK(run(static_cast<int>(argv.size()), argv.data(), in, out, err) == 0);
+    CHECK(err.str().empty());
+    const std::string expected = R"json(
+      "uploads": {
+        "config": "DIR/csync2_uploads.cfg",
+        "dirty": 2,
+        "peers": {
+          "node2": {
+            "peer": "198.18.0.2",
+            "state": "up",
+            "waiting": 1,
+            "last_ok": "2026-12-02T20:17:01Z",
+            "since": "2026-12-02T20:16:53Z",
+            "pushing_since": null,
+            "failures": 0
+          },
+          "node3": {
+            "peer": "node3",
+            "state": "failing",
+            "waiting": 2,
+            "last_ok": "2026-12-02T20:15:00Z",
+            "since": "2026-12-02T20:16:54Z",
+            "pushing_since": "2026-12-02T20:18:20Z",
+            "failures": 4
+          }
+        },
+        "lanes_error": "DIR/state/uploads.lanes:4: expected 7 tab-separated fields (peer, name, state, since, last_ok, pushing_since, failures), got 1: \"oops\""
+      }
+    },)json";
+    std::string wanted = expected;
+    for (std::size_t at; (at = wanted.find("DIR")) != std::string::npos;) wanted.replace(at, 3, dir);
+    INFO(out.str());
+    CHECK(out.str().find(wanted) != std::string::npos);
+
+    // Without the file: every peer is there, without a state, and the error says why.
+    std::filesystem::remove(dir + "/state/uploads.lanes");
+    std::ostringstream again;
+    CHECK(run(static_cast<int>(argv.size()), argv.data(), in, again, err) == 0);
+    CHECK(again.str().find("\"node3\": {\n            \"peer\": \"node3\",\n            \"state\": null,\n"
+                           "            \"waiting\": 2,") != std::string::npos);
+    CHECK(again.str().find("\"lanes_error\": \"no " + dir + "/state/uploads.lanes: lsyncd's push lanes have not reported\"") !=
+          std::string::npos);
 }
 
 TEST_CASE("has_count_index finds the module's index on csync2's file table, and only that one", "[doctor]") {
