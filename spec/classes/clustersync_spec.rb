@@ -436,7 +436,11 @@ describe 'clustersync' do
     end
     it { is_expected.to contain_file('/etc/csync2_web.cfg').with_content(%r{^\tauto younger;$}).with_content(%r{^\texclude \*\.tmp;$}) }
     it { is_expected.to contain_file('/etc/csync2_uploads.cfg') }
-    it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(%r{csync2_sync\("uploads", "/var/uploads"\)}).with_content(%r{csync2_sync\("web", "/srv/www"\)}) }
+    it {
+      is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua')
+        .with_content(%r{^group\("uploads", \{ .* \}, \{ "/var/uploads" \}\)$})
+        .with_content(%r{^group\("web", \{ \{ "qux\.example\.net", "qux\.example\.net" \} \}, \{ "/srv/www" \}\)$})
+    }
   end
 
   context 'with a model the helper warns about' do
