@@ -53,10 +53,15 @@ local flock = "/usr/bin/flock"
 local lock = "/run/clustersync-csync2.lock"
 local timeout = "/usr/bin/timeout"
 local bash = "/bin/bash"
--- Exit status of a lane's runner when its peer did not answer, and of the check runner when
--- its checks succeeded and marked nothing dirty.
+-- Exit status of a lane's runner when its peer did not answer, and when its push succeeded
+-- and marked entries dirty for other peers; of the check runner when its checks succeeded and
+-- marked nothing dirty.
 local unreachable = 3
+local marked_others = 11
 local nothing_marked = 10
+-- A push still running after this many seconds is logged once (its listener accepts
+-- connections but does not answer: frozen or overloaded; or a very large file).
+local slow_after = 30
 
 local unpack = table.unpack or unpack
 
@@ -117,17 +122,25 @@ if [ "$probe" = 1 ]; then
 			mv -f "$count.new" "$count"
 	fi
 fi
-# The push runs in a process substitution: `read -t` on its output (csync2 -u prints nothing
-# there) is a bounded wait for its end that costs no process of its own.
-exec 4< <(exec "$@" -u -P "$peer")
+# The push runs in a process substitution: `read -t` on its output is a bounded wait for its
+# end that costs no process of its own. csync2 runs with -v; an awk filter drops its lines
+# about each file and counts those of files it marks dirty (csync2 marks a whole subtree
+# dirty for every peer when this peer lacks its parent directory: the other lanes must then
+# push too), passes everything else on to lsyncd's log, and says "marked" on that output.
+exec 4< <(exec "$@" -v -u -P "$peer" 2> >(exec awk '
+	/^Marking file as dirty: / { marked++; next }
+	/^(Connecting to host |Updating |Deleting |missing parent dir )/ { next }
+	/^(Connection closed\.|Finished with 0 errors\.|File is already up to date on peer\.)$/ { next }
+	{ print > "/dev/stderr"; fflush("/dev/stderr") }
+	END { if (marked) print "marked" }'))
 push=$!
-ended=0
+ended=0 marked=0
 wait_for=]] .. watch_first .. [[
 
 while :; do
-	read -r -t "$wait_for" -u 4 _
+	read -r -t "$wait_for" -u 4 line
 	case $? in
-		0) continue ;;
+		0) [ "$line" = marked ] && marked=1; continue ;;
 		1) break ;;
 	esac
 	reach || { kill "$push" 2>/dev/null; ended=1; break; }
@@ -137,6 +150,9 @@ done
 wait "$push"
 status=$?
 [ "$ended" = 1 ] && exit 3
+# A push that failed at once (connection refused, no route) is an outage too.
+[ "$status" != 0 ] && ! reach && exit 3
+[ "$status" = 0 ] && [ "$marked" = 1 ] && exit 11
 exit "$status"
 ]]
 
@@ -341,9 +357,11 @@ end
 -- The push ended with `code` at `clock`; `waited` is the number of entries that were dirty for
 -- the peer when a probe found it back (nil when not counted). Returns { log = lines, retry =
 -- seconds or nil, again = bool }: the log lines (one per change of state, never one per
--- push), when to retry, and whether to push again at once (a kick came while it ran).
+-- push), when to retry, whether to push again at once (a kick came while it ran), and whether
+-- the other lanes of the group must push (others: this push marked entries dirty for them).
 function decide.lane_done(lane, code, clock, waited)
-	local out = { log = {}, again = false }
+	local out = { log = {}, again = false, others = code == marked_others }
+	if code == marked_others then code = 0 end
 	local what = "peer " .. lane.name .. (lane.name ~= lane.peer and " (" .. lane.peer .. ")" or "")
 		.. " of group " .. lane.group
 	local was = lane.state
@@ -392,6 +410,14 @@ function decide.lane_done(lane, code, clock, waited)
 	end
 	out.retry = lane.backoff
 	return out
+end
+
+-- The line logged once for a push that is still running after `after` seconds.
+function decide.slow_line(lane, after)
+	return "a push to peer " .. lane.name .. (lane.name ~= lane.peer and " (" .. lane.peer .. ")" or "")
+		.. " of group " .. lane.group .. " has been running for " .. after .. " s: its listener accepts"
+		.. " connections but does not answer (frozen or overloaded), or a very large file is on its way;"
+		.. " the other peers are not held up"
 end
 
 -- The turns of a group's lanes: `holder` pushes now, `queue` waits in order.
@@ -518,12 +544,15 @@ local function lane_set(group, peers)
 		local function push(agent)
 			local probe = decide.lane_start(lane, os.time())
 			pushes = pushes + 1
+			local this = pushes
 			if turns.holder == lane then
-				local this = pushes
 				alarm(now() + turn_lease, function()
 					if lane.running and pushes == this then pass(lane) end
 				end)
 			end
+			alarm(now() + slow_after, function()
+				if lane.running and pushes == this then log("Normal", decide.slow_line(lane, slow_after)) end
+			end)
 			publish()
 			local args = { csync2, "-C", group }
 			for _, option in ipairs(options) do args[#args + 1] = option end
@@ -535,6 +564,11 @@ local function lane_set(group, peers)
 			local out = decide.lane_done(lane, exitcode, os.time(), read_number(count))
 			for _, line in ipairs(out.log) do log("Normal", line) end
 			publish()
+			if out.others then
+				for _, other in ipairs(lanes) do
+					if other ~= lane then wake(other) end
+				end
+			end
 			if out.again then
 				wake(lane)
 			elseif out.retry then

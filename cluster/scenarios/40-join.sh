@@ -13,6 +13,9 @@ join() {
   cl_set uploads "node1 node2 node3" "$U"
   cl_provision_all node1 node2 node3 || { echo "re-provisioning with node3 failed" >&2; return 1; }
   cl_start_all node3 || { echo "node3's daemons did not start" >&2; return 1; }
+  # Puppet restarts lsyncd when its config changes (manage_services); this harness starts the
+  # daemons itself. The old members' lsyncd must learn the new peer: each peer has a lane.
+  for n in node1 node2; do cl_stop_lsyncd "$n" && cl_start_lsyncd "$n" || return 1; done
   # csync2 is push-only: the README's procedure on one in-sync member marks every file
   # dirty for the newcomer (-TUXI) and pushes it (-u).
   cl_exec node1 csync2 -C uploads -TUXI || true

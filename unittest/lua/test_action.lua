@@ -122,11 +122,19 @@ do
 	expect("its first push does not probe", decide.lane_start(l, 100), false)
 	expect("no second push while one runs", decide.lane_kick(l), false)
 	local out = decide.lane_done(l, 0, 101)
-	expect("a kick during the push pushes again at once", out, { log = {}, again = true })
+	expect("a kick during the push pushes again at once", out, { log = {}, again = true, others = false })
 	expect("state after a push", { l.state, l.since, l.last_ok, l.failures, l.pushing_since },
 		{ "up", 101, 101, 0 })
 	decide.lane_start(l, 102)
-	expect("nothing new: no second push", decide.lane_done(l, 0, 103), { log = {}, again = false })
+	expect("nothing new: no second push", decide.lane_done(l, 0, 103), { log = {}, again = false, others = false })
+	decide.lane_start(l, 104)
+	expect("a push that marked entries for other peers: a success that wakes the other lanes",
+		decide.lane_done(l, 11, 105), { log = {}, again = false, others = true })
+	expect("and the lane is up", { l.state, l.last_ok, l.failures }, { "up", 105, 0 })
+	expect("the line of a push that runs long", decide.slow_line(l, 30),
+		"a push to peer node3 (198.18.0.3) of group up has been running for 30 s: its listener accepts"
+		.. " connections but does not answer (frozen or overloaded), or a very large file is on its way;"
+		.. " the other peers are not held up")
 	expect("since stays while up", l.since, 101)
 end
 
