@@ -123,14 +123,16 @@ if [ "$probe" = 1 ]; then
 	fi
 fi
 # The push runs in a process substitution: `read -t` on its output is a bounded wait for its
-# end that costs no process of its own. csync2 runs with -v; an awk filter drops its lines
-# about each file and counts those of files it marks dirty (csync2 marks a whole subtree
+# end that costs no process of its own. csync2 runs with -v; an awk filter drops what -v adds
+# (its lines about each file, and the "stays in dirty state" beside each error, which csync2
+# prints without -v itself) and counts the lines of files it marks dirty (csync2 marks a whole subtree
 # dirty for every peer when this peer lacks its parent directory: the other lanes must then
 # push too), passes everything else on to lsyncd's log, and says "marked" on that output.
 exec 4< <(exec "$@" -v -u -P "$peer" 2> >(exec awk '
 	/^Marking file as dirty: / { marked++; next }
 	/^(Connecting to host |Updating |Deleting |missing parent dir )/ { next }
 	/^(Connection closed\.|Finished with 0 errors\.|File is already up to date on peer\.)$/ { next }
+	/^(File|Host) stays in dirty state\. Try again later\.\.\.$/ { next }
 	{ print > "/dev/stderr"; fflush("/dev/stderr") }
 	END { if (marked) print "marked" }'))
 push=$!
