@@ -35,6 +35,12 @@
 #     cl_stop_xinetd / cl_stop_lsyncd NAME
 #     cl_node_down NAME            the server "goes off": every process killed, link down
 #     cl_node_up NAME              link up, daemons started again
+#     cl_node_drop NAME            NAME's packets are dropped (host off behind a router: no
+#                                  answer, no refusal); its processes keep running
+#     cl_node_undrop NAME          NAME answers again
+#     cl_listener_freeze NAME      SIGSTOP to NAME's csync2 listener (xinetd and its sessions):
+#                                  connections are accepted by the kernel, nothing answers
+#     cl_listener_thaw NAME        SIGCONT to them
 #   Cluster description and provisioning
 #     cl_set NAME "NODES" DIR [--auto A] [--exclude PAT]...   declare a serverset (key generated)
 #     CL_ONLY_FROM, CL_SSL, CL_DELAY, CL_PORT                   class parameters (see defaults below)
@@ -46,10 +52,15 @@
 #     cl_tree NAME DIR             one line per entry: path TAB type mode size sha256 | -> target
 #     cl_same_tree DIR NODE...     all nodes hold identical trees under DIR (diff on stderr)
 #     cl_dirty NAME GROUP          prints NAME's dirty entries of GROUP; 0 when there are none
+#     cl_dirty_except NAME GROUP "NODE..."  the same, not counting entries for those peers
 #     cl_lsyncd_idle NAME [SECS]   lsyncd alive, no child and no output for a quiet window
+#     cl_lsyncd_idle_except NAME "NODE..." [SECS]  the same, while probes of parked lanes to
+#                                  those peers may run
 #     cl_mark_logs                 remember log sizes; cl_conflicts reports only newer lines
 #     cl_conflicts NAME            prints conflict / error lines logged since the mark; 0 if none
 #     cl_at_rest "GROUP..." NODES... no dirty entries, no new conflicts, every lsyncd idle
+#                                  (CL_PARKED="NODE...": entries dirty for those peers and their
+#                                  lanes' probes do not count)
 #     cl_converge TIMEOUT "GROUP..." DIR NODES...  wait for identical trees, then for rest
 #     cl_fail MSG                  print MSG and the nodes' recent logs, return 1
 #   Scenarios
@@ -328,6 +339,45 @@ cl_node_up() {
   ip -n "$CL_RUN-$name" link set eth0 up
   cl_start_daemons "$name" || return 1
   cl_log "node $name up again"
+}
+
+# Blackhole routes inside NAME's namespace, more specific than the subnet's own route: NAME
+# still receives packets but every reply is discarded without a word, as behind a router that
+# drops them.
+cl_node_drop() {
+  ip -n "$CL_RUN-$1" route add blackhole "$CL_SUBNET.0/25" &&
+    ip -n "$CL_RUN-$1" route add blackhole "$CL_SUBNET.128/25" || return 1
+  cl_log "node $1 drops its packets"
+}
+
+cl_node_undrop() {
+  ip -n "$CL_RUN-$1" route del blackhole "$CL_SUBNET.0/25"
+  ip -n "$CL_RUN-$1" route del blackhole "$CL_SUBNET.128/25"
+  cl_log "node $1 answers again"
+}
+
+# The listener's processes: xinetd and the sessions it started (flock, csync2 -i).
+_cl_listener_pids() {
+  local pid
+  pid=$(cl_exec "$1" cat /run/xinetd.pid 2>/dev/null) || return 1
+  [ -n "$pid" ] || return 1
+  echo "$pid"
+  ps -o pid= --ppid "$pid"
+  for pid in $(ps -o pid= --ppid "$pid"); do ps -o pid= --ppid "$pid"; done
+}
+
+cl_listener_freeze() {
+  local pids
+  pids=$(_cl_listener_pids "$1") || { echo "no listener on $1" >&2; return 1; }
+  kill -STOP $pids || return 1
+  cl_log "listener of $1 frozen"
+}
+
+cl_listener_thaw() {
+  local pids
+  pids=$(_cl_listener_pids "$1") || { echo "no listener on $1" >&2; return 1; }
+  kill -CONT $pids || return 1
+  cl_log "listener of $1 thawed"
 }
 
 # ---------------------------------------------------------------- cluster description
@@ -635,11 +685,14 @@ _cl_node_at_rest() {
   for group in $groups; do
     # A member of only some of the groups: the others have no config file here.
     cl_exec "$n" test -f "${CL_CSYNC2_DIR:-/etc}/csync2_$group.cfg" || continue
-    if ! cl_wait_until "${CL_REST_WAIT:-20}" cl_dirty "$n" "$group" >/dev/null; then
-      echo "$n: entries left dirty in $group:"; cl_dirty "$n" "$group" | head -n 10; rc=1
+    if ! cl_wait_until "${CL_REST_WAIT:-20}" cl_dirty_except "$n" "$group" "${CL_PARKED:-}" >/dev/null; then
+      echo "$n: entries left dirty in $group${CL_PARKED:+ (not counting those for $CL_PARKED)}:"
+      cl_dirty_except "$n" "$group" "${CL_PARKED:-}" | head -n 10; rc=1
     fi
   done
-  if ! cl_wait_until "${CL_REST_WAIT:-20}" cl_lsyncd_idle "$n" 2>&1; then echo "$n: lsyncd never went idle"; rc=1; fi
+  local idle=(cl_lsyncd_idle "$n")
+  [ -z "${CL_PARKED:-}" ] || idle=(cl_lsyncd_idle_except "$n" "$CL_PARKED")
+  if ! cl_wait_until "${CL_REST_WAIT:-20}" "${idle[@]}" 2>&1; then echo "$n: lsyncd never went idle"; rc=1; fi
   if ! cl_conflicts "$n" > "$CL_DIR/conflicts.$n"; then
     echo "$n: unexpected conflicts/errors logged:"; head -n 10 "$CL_DIR/conflicts.$n"; rc=1
   fi
@@ -650,6 +703,9 @@ _cl_node_at_rest() {
 # member of are skipped), none logged a conflict since the last cl_mark_logs, every lsyncd is
 # idle. Waits (bounded: CL_REST_WAIT seconds, default 20, for each) for dirty lists and lsyncd
 # to settle; the members are checked in parallel.
+# CL_PARKED="NODE...": entries dirty for those peers (members that are down or do not answer,
+# whose lanes are parked) do not count, nor their lanes' probes (cl_lsyncd_idle_except);
+# check only the live members then.
 cl_at_rest() {
   local groups=$1; shift
   local n rc=0 pids=() i=0
@@ -727,4 +783,52 @@ cl_expect_content() {
 # Asserts that PATH does not exist on NAME.
 cl_expect_absent() {
   if cl_exec "$1" test -e "$2" -o -L "$2"; then echo "$1: $2 exists but must not" >&2; return 1; fi
+}
+
+# cl_dirty_except NAME GROUP "NODE...": like cl_dirty, but entries waiting for one of those
+# peers (named or addressed as in the group file: csync2 -M prints force, this host, peer,
+# path) do not count; an empty list is cl_dirty itself.
+cl_dirty_except() {
+  local name=$1 group=$2 parked=$3 out rc p skip=""
+  [ -n "$parked" ] || { cl_dirty "$name" "$group"; return; }
+  out=$(cl_exec "$name" csync2 -C "$group" -M 2>&1); rc=$?
+  [ "$rc" = 2 ] && return 0
+  for p in $parked; do skip+=" $p $(cl_addr "$p")"; done
+  out=$(awk -F '\t' -v skip="$skip" '
+    BEGIN { n = split(skip, s, " "); for (i = 1; i <= n; i++) parked[s[i]] = 1 }
+    !(NF == 4 && ($3 in parked))' <<<"$out")
+  [ -z "$out" ] && return 0
+  echo "$out"
+  return 1
+}
+
+# cl_lsyncd_idle_except NAME "NODE..." [SECS]: cl_lsyncd_idle for a member whose lanes to those
+# peers are parked (they do not answer): such a lane's probe, a lane runner started with probe
+# 1 for one of those peers, may run during the window; any other child (a check, a push, a
+# runner for another peer) or a new log line is activity. The children's CPU time is not
+# compared: every probe adds to it.
+cl_lsyncd_idle_except() {
+  local name=$1 parked=$2 window=${3:-$((CL_DELAY + 1))} pid before end child p addrs=" "
+  for p in $parked; do addrs+="$(cl_addr "$p") $p "; done
+  pid=$(cat "$CL_DIR/nodes/$name/lsyncd.pid" 2>/dev/null) || { echo "no lsyncd on $name" >&2; return 1; }
+  kill -0 "$pid" 2>/dev/null || { echo "lsyncd on $name is not running" >&2; return 1; }
+  before=$(for p in $(_cl_lsyncd_logs "$name"); do stat -c '%n %s' "$p"; done)
+  end=$(($(date +%s%N) / 100000000 + window * 10))
+  while [ $(($(date +%s%N) / 100000000)) -lt "$end" ]; do
+    for child in $(ps -o pid= --ppid "$pid"); do
+      _cl_parked_probe "$child" "$addrs" || return 1
+    done
+    sleep 0.1
+  done
+  [ "$before" = "$(for p in $(_cl_lsyncd_logs "$name"); do stat -c '%n %s' "$p"; done)" ]
+}
+
+# True when process PID is a lane runner probing one of ADDRS (" addr name ... "): the action
+# spawns it as bash -c SCRIPT clustersync-lane PROBE COUNTFILE PEER PORT CSYNC2... A process
+# already gone (or a zombie, whose command line is empty) counts as nothing.
+_cl_parked_probe() {
+  local args=()
+  mapfile -d '' args 2>/dev/null < "/proc/$1/cmdline" || return 0
+  [ ${#args[@]} -gt 0 ] || return 0
+  [ "${args[3]:-}" = clustersync-lane ] && [ "${args[4]:-}" = 1 ] && [[ $2 == *" ${args[6]:-} "* ]]
 }
