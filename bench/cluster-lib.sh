@@ -8,10 +8,16 @@
 #                                  record it in csync2's database as in sync (-cIr), no transfer;
 #                                  the database is made once per TEMPLATE and copied
 #   bc_dirty_count GROUP NODE...    total csync2 -M entries of the nodes (0 when all empty)
+#   bc_dirty_save GROUP FILE NODE...  the nodes' csync2 -M entries into FILE, NODE TAB entry
+#   bc_lsyncd_idle NODE WINDOW      cl_lsyncd_idle's test, polled from /proc (cheap: see below)
 #   bc_all_idle WINDOW NODE...      every node's lsyncd idle for WINDOW s (checked in parallel)
 #   bc_wait_idle TIMEOUT NODE...    wait (bounded) until bc_all_idle 2 holds
 #   bc_cpu_ticks NODE               clock ticks of reaped children of NODE's lsyncd and xinetd
 #   bc_cpu_ticks_xinetd NODE        the same of NODE's xinetd alone (the csync2 listener)
+#   bc_cluster_ticks NODE...        bc_cpu_ticks summed over the nodes
+#   bc_lsyncd_own_ticks NODE...     clock ticks of the nodes' lsyncd processes themselves
+#   bc_nodes M                      "node1 ... nodeM"
+#   bc_peer_lanes NODE              the peers of NODE's lsyncd lanes, as csync2 names them
 #   bc_children_ms VAR              user+system ms of this shell's reaped children, into VAR
 #   bc_machine_ticks                busy clock ticks of the whole machine (/proc/stat, all CPUs)
 #   bc_wait_files TIMEOUT FILE CONTENT NODE...   poll host-side (every 10 ms) until every NODE
@@ -90,10 +96,54 @@ bc_dirty_count() {
   echo "$total"
 }
 
+# The test of cl_lsyncd_idle (cluster/lib.sh): lsyncd alive, no child during WINDOW seconds
+# (polled every 0.1 s), and its reaped children's CPU and its logs' sizes the same at both ends
+# of the window. cl_lsyncd_idle asks `ps --ppid` at each poll, which reads every process's stat
+# (about 8 ms on this machine): one checker per member of an 8-member cluster then took more
+# than half a CPU from the cluster being measured, right after each burst. This one reads the
+# kernel's list of lsyncd's children (/proc/PID/task/TID/children) with builtins.
+bc_lsyncd_idle() {
+  local name=$1 window=$2 pid before end f c
+  pid=$(cat "$CL_DIR/nodes/$name/lsyncd.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
+  before=$(_cl_lsyncd_snapshot "$name" "$pid")
+  end=$(( ${EPOCHREALTIME/./} + window * 1000000 ))
+  while [ "${EPOCHREALTIME/./}" -lt "$end" ]; do
+    for f in /proc/"$pid"/task/*/children; do
+      c=
+      { read -r c < "$f"; } 2>/dev/null
+      [ -z "$c" ] || return 1
+    done
+    [ -d "/proc/$pid" ] || return 1
+    sleep 0.1
+  done
+  [ "$before" = "$(_cl_lsyncd_snapshot "$name" "$pid")" ]
+}
+
+# bc_dirty_save GROUP FILE NODE...: every node's csync2 -M entries into FILE, each line
+# prefixed with the node's name (kept with the raw results when something stays dirty); then
+# into FILE.context each node's lanes file and the listener's syslog (lines about dirty files,
+# conflicts and errors, then its last lines).
+bc_dirty_save() {
+  local group=$1 file=$2 n
+  shift 2
+  for n in "$@"; do
+    cl_exec "$n" csync2 -C "$group" -N "$n" -M 2>/dev/null | sed "s/^/$n\t/"
+  done > "$file"
+  for n in "$@"; do
+    echo "== $n: lanes"
+    cl_exec "$n" sh -c 'cat /var/lib/clustersync/*.lanes' 2>/dev/null
+    echo "== $n: syslog (the listener's log), lines about dirty files, conflicts and errors, then the last 20"
+    grep -iE 'dirty|conflict|error' "$(cl_node_dir "$n")/upper/var/log/syslog" 2>/dev/null | tail -n 40
+    echo "--"
+    tail -n 20 "$(cl_node_dir "$n")/upper/var/log/syslog" 2>/dev/null
+  done > "$file.context"
+}
+
 bc_all_idle() {
   local window=$1 n pids=() rc=0 p
   shift
-  for n in "$@"; do cl_lsyncd_idle "$n" "$window" 2>/dev/null & pids+=($!); done
+  for n in "$@"; do bc_lsyncd_idle "$n" "$window" 2>/dev/null & pids+=($!); done
   for p in "${pids[@]}"; do wait "$p" || rc=1; done
   return $rc
 }
@@ -114,6 +164,29 @@ bc_cpu_ticks() {
 
 bc_cpu_ticks_xinetd() {  # the listener's share only (no lsyncd needed)
   awk '{ print $16 + $17 }' "/proc/$(cl_exec "$1" cat /run/xinetd.pid)/stat"
+}
+
+bc_cluster_ticks() {
+  local n t=0
+  for n in "$@"; do t=$((t + $(bc_cpu_ticks "$n"))); done
+  echo "$t"
+}
+
+bc_lsyncd_own_ticks() {  # fields 14 and 15: the lsyncd process's own user and system time
+  local n t=0
+  for n in "$@"; do
+    t=$((t + $(awk '{ print $14 + $15 }' "/proc/$(cat "$(cl_node_dir "$n")/lsyncd.pid")/stat")))
+  done
+  echo "$t"
+}
+
+bc_nodes() { local i s=""; for ((i = 1; i <= $1; i++)); do s+="node$i "; done; echo "${s% }"; }
+
+# The peers NODE's lsyncd config gives a lane each (the second name of each pair of the
+# group(...) line: what csync2 connects to, the address when the serverset names one).
+bc_peer_lanes() {
+  cl_exec "$1" grep '^group(' /etc/lsyncd/lsyncd.conf.lua |
+    grep -o '{ "[^"]*", "[^"]*" }' | sed 's/^{ "[^"]*", "\([^"]*\)" }$/\1/'
 }
 
 bc_children_ms() {  # bc_children_ms VAR: user+system ms of this shell's reaped children into VAR
