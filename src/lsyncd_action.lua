@@ -9,9 +9,10 @@
 --   * a source sync per synced directory: gathers inotify events into batches and runs csync2's
 --     checks on exactly the changed paths, under the node's lock;
 --   * a lane per peer of each group: pushes what is dirty for that peer (csync2 -u -P PEER), one
---     push at a time, independent of every other lane, so a peer that is down or slow holds up
---     only its own lane. A lane is an lsyncd sync too (over an empty directory of its own), which
---     gives it lsyncd's process handling: one child, its exit code, alarms for the back-off.
+--     push at a time; a peer that is down is found and parked, so it holds up only its own lane.
+--     The lanes of a group take turns on the node's csync2 database (turn_lease below). A lane
+--     is an lsyncd sync too (over an empty directory of its own), which gives it lsyncd's
+--     process handling: one child, its exit code, alarms for the back-off.
 -- The decisions are the plain functions of the table `decide` (no lsyncd, no clock, no I/O);
 -- unittest/lua/test_action.lua tests them with lua5.3.
 
@@ -105,8 +106,9 @@ exit 10
 -- One push of a lane: $1 probe first (1) or not (0), $2 the file that receives the number of
 -- entries waiting for the peer ("" for none), $3 the peer as csync2 names it (the address it
 -- connects to), $4 the port, then csync2 with -C GROUP and the options. Exit 3 when the peer
--- does not answer a probe (before the push, or while the push runs: the push is then ended),
--- otherwise csync2's exit status. Constant, like the check runner. It runs in bash: lsyncd
+-- does not answer a probe (before the push; while it runs, which ends it; or after it failed),
+-- 11 when the push succeeded and marked entries dirty for other peers, otherwise csync2's exit
+-- status. Constant, like the check runner. It runs in bash: lsyncd
 -- starts its children with SIGCHLD blocked, and dash's `wait` for a background job then never
 -- returns.
 local lane_runner = [[
@@ -601,8 +603,8 @@ end
 -- ask the group's lanes to push: the source's own sync, and one that retries failed checks.
 local function source_syncs(group, index, source, lanes)
 	local prefix = source == "/" and "/" or source .. "/"
-	-- pending: path -> kind of failed checks, retried later; running: the checks in flight
-	-- (the source's batch and a retry can run at once; the node's lock orders their csync2 runs).
+	-- pending: path -> kind of failed checks, retried later. The source's batch and a retry can
+	-- run at once (`running` below holds both); the node's lock orders their csync2 runs.
 	local state = { pending = {}, npending = 0, backoff = nil, retry_due = false }
 	local retry_dir = kick_dir("retry." .. group .. "." .. index)
 
