@@ -42,6 +42,11 @@ local watch_every = 5
 -- longer holds up the others). csync2 2.0 sleeps a whole second whenever it finds its sqlite
 -- database locked by another writer, and parallel pushes do: docs/lsyncd-action.md.
 local turn_lease = 3
+-- A lane whose last push ended at least idle_after seconds ago pushes without waiting for the
+-- turn and without taking it: after a quiet spell a push is most likely one change (no
+-- contention worth a turn), and a peer that went silent meanwhile must not hold up the
+-- others' first push (the watchdog below finds it within about two seconds).
+local idle_after = 2
 -- At most this many paths of a failed check are named in the log line that reports it.
 local log_paths = 5
 -- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
@@ -371,6 +376,7 @@ function decide.lane_done(lane, code, clock, waited)
 	local was = lane.state
 	lane.running = false
 	lane.pushing_since = nil
+	lane.ended = clock
 	if code == 0 then
 		if was == "unreachable" then
 			out.log[#out.log + 1] = what .. " answers again after " .. (clock - lane.since)
@@ -429,11 +435,19 @@ function decide.new_turns()
 	return { holder = nil, queue = {} }
 end
 
--- `lane` wants to push. True when it may start now: nobody holds the turn (it takes it), or it
--- is parked (its push begins with a probe, and a peer that is back gets its entries at once).
--- Otherwise it waits in the queue, once.
-function decide.turn_ask(turns, lane)
-	if lane.state == "unreachable" or turns.holder == lane then return true end
+-- Whether `lane` has been idle at `clock`: no push since start-up, or its last push ended at
+-- least idle_after seconds ago.
+function decide.lane_idle(lane, clock)
+	return lane.ended == nil or clock - lane.ended >= idle_after
+end
+
+-- `lane` wants to push at `clock`. True when it may start now: it is parked (its push begins
+-- with a probe, and a peer that is back gets its entries at once) or idle (see idle_after),
+-- and then takes no turn; or nobody holds the turn (it takes it). Otherwise it waits in the
+-- queue, once.
+function decide.turn_ask(turns, lane, clock)
+	if turns.holder == lane then return true end
+	if lane.state == "unreachable" or decide.lane_idle(lane, clock) then return true end
 	if turns.holder == nil then
 		turns.holder = lane
 		return true
@@ -533,7 +547,7 @@ local function lane_set(group, peers)
 	local function wake(lane)
 		if decide.lane_kick(lane) then
 			lane.queued = true
-			if decide.turn_ask(turns, lane) then kick(lane.dir) end
+			if decide.turn_ask(turns, lane, os.time()) then kick(lane.dir) end
 		end
 	end
 

@@ -195,11 +195,16 @@ end
 do
 	local turns = decide.new_turns()
 	local a, b, c = lane(), decide.new_lane("up", "node4", "node4"), decide.new_lane("up", "node5", "node5")
-	expect("the first lane takes the turn", decide.turn_ask(turns, a), true)
-	expect("the holder asking again keeps it", decide.turn_ask(turns, a), true)
-	expect("the next waits", decide.turn_ask(turns, b), false)
-	expect("and waits once", decide.turn_ask(turns, b), false)
-	expect("the third waits behind it", decide.turn_ask(turns, c), false)
+	-- Busy lanes: each pushed until a second ago.
+	for _, l in ipairs({ a, b, c }) do
+		decide.lane_start(l, 99)
+		decide.lane_done(l, 0, 99)
+	end
+	expect("the first lane takes the turn", decide.turn_ask(turns, a, 100), true)
+	expect("the holder asking again keeps it", decide.turn_ask(turns, a, 100), true)
+	expect("the next waits", decide.turn_ask(turns, b, 100), false)
+	expect("and waits once", decide.turn_ask(turns, b, 100), false)
+	expect("the third waits behind it", decide.turn_ask(turns, c, 100), false)
 	expect("the queue", { #turns.queue, turns.queue[1] == b, turns.queue[2] == c }, { 2, true, true })
 	expect("a lane that does not hold the turn passes nothing", decide.turn_pass(turns, c), nil)
 	expect("the holder's end (or lease) passes the turn in order", decide.turn_pass(turns, a) == b, true)
@@ -207,10 +212,25 @@ do
 	expect("then to nobody", decide.turn_pass(turns, c), nil)
 	expect("nobody holds it", turns.holder, nil)
 	local parked = lane()
-	parked.state = "unreachable"
-	decide.turn_ask(turns, a)
-	expect("a parked lane probes without waiting for the turn", decide.turn_ask(turns, parked), true)
+	decide.lane_start(parked, 99)
+	decide.lane_done(parked, 3, 100)
+	decide.turn_ask(turns, a, 100)
+	expect("a parked lane probes without waiting for the turn", decide.turn_ask(turns, parked, 100), true)
 	expect("and does not take it", turns.holder == a and #turns.queue == 0, true)
+	local fresh = decide.new_lane("up", "node6", "node6")
+	expect("a lane that never pushed is idle", decide.lane_idle(fresh, 100), true)
+	expect("so it starts without waiting for the turn", decide.turn_ask(turns, fresh, 100), true)
+	expect("and does not take it", turns.holder == a and #turns.queue == 0, true)
+	expect("a lane whose push ended 1 s ago is not idle", decide.lane_idle(b, 100), false)
+	expect("one whose push ended 2 s ago is", decide.lane_idle(b, 101), true)
+	expect("an idle lane does not wait for a busy holder (its peer may have gone silent meanwhile)",
+		decide.turn_ask(turns, b, 101), true)
+	expect("and takes no turn", turns.holder == a and #turns.queue == 0, true)
+	expect("a push ending makes the lane busy again", (function()
+		decide.lane_start(b, 101)
+		decide.lane_done(b, 0, 101)
+		return decide.turn_ask(turns, b, 101)
+	end)(), false)
 end
 
 expect("lane report", decide.lane_report("up", {
