@@ -10,8 +10,8 @@
 --     checks on exactly the changed paths, under the node's lock;
 --   * a lane per peer of each group: pushes what is dirty for that peer (csync2 -u -P PEER), one
 --     push at a time; a peer that is down is found and parked, so it holds up only its own lane.
---     The lanes of a group take turns on the node's csync2 database (turn_lease below). A lane
---     is an lsyncd sync too (over an empty directory of its own), which gives it lsyncd's
+--     The checks and the pushes of a group take turns on the node's csync2 database (db_lock
+--     below). A lane is an lsyncd sync too (over an empty directory of its own), which gives it lsyncd's
 --     process handling: one child, its exit code, alarms for the back-off.
 -- The decisions are the plain functions of the table `decide` (no lsyncd, no clock, no I/O);
 -- unittest/lua/test_action.lua tests them with lua5.3.
@@ -32,21 +32,24 @@ local max_pending = 10000
 local probe_first = 1
 local probe_max = 5
 local probe_timeout = 1
--- While a push runs, its peer is probed after watch_first seconds and then every watch_every
--- seconds; a push whose peer stopped answering is ended (csync2 has no connect timeout: it
+-- While a push runs, its peer is probed once the push has done nothing for watch_first
+-- seconds, then after every watch_every seconds of silence; a push whose peer stopped
+-- answering is ended (csync2 has no connect timeout: it
 -- would wait for the kernel's SYN retries, about 130 s).
 local watch_first = 1
 local watch_every = 5
--- The lanes of a group take turns on the node's csync2 database: one pushes, the others wait,
--- until it ends or has held its turn for turn_lease seconds (a long or stuck push then no
--- longer holds up the others). csync2 2.0 sleeps a whole second whenever it finds its sqlite
--- database locked by another writer, and parallel pushes do: docs/lsyncd-action.md.
-local turn_lease = 3
--- A lane whose last push ended at least idle_after seconds ago pushes without waiting for the
--- turn and without taking it: after a quiet spell a push is most likely one change (no
--- contention worth a turn), and a peer that went silent meanwhile must not hold up the
--- others' first push (the watchdog below finds it within about two seconds).
+-- The checks and the pushes of a group take turns on the node's csync2 database (db_lock):
+-- each holds the group's database lock, state_dir/GROUP.db.lock (a file only root can
+-- open), while it runs. csync2 2.0 sleeps a whole second whenever it finds its sqlite
+-- database locked by another writer, and parallel pushes and checks do: docs/lsyncd-action.md.
+-- A push gives the lock up once it has done nothing for watch_first seconds while its peer
+-- answers (a frozen listener, a large file), so a slow peer holds up the others about a second.
+-- A lane whose last push ended at least idle_after seconds ago, woken by checks of at most
+-- small_push paths, pushes without the lock: after a quiet spell a push of a few changes
+-- costs no contention worth a turn, and a peer that went silent meanwhile must not hold up
+-- the others' first push (the watchdog below finds it within about two seconds).
 local idle_after = 2
+local small_push = 100
 -- At most this many paths of a failed check are named in the log line that reports it.
 local log_paths = 5
 -- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
@@ -77,8 +80,13 @@ local unpack = table.unpack or unpack
 -- and passes everything else on to lsyncd's log. Exit status: the last failing step's; 0 when
 -- every step succeeded and something was marked dirty (the lanes then push); 10 when nothing
 -- was (a member's check of files its listener received and recorded: no lane is woken).
--- The script is constant: paths are only ever arguments.
+-- $1 is the group's database lock, held while the steps run (taken before the node's lock,
+-- which the listener holds too: see db_lock above). The script is constant: paths are only
+-- ever arguments.
 local check_runner = [[
+umask 077
+exec 8>>"$1" && ]] .. flock .. [[ 8
+shift
 steps() {
 	status=0
 	while [ $# -gt 0 ]; do
@@ -110,15 +118,16 @@ exit 10
 
 -- One push of a lane: $1 probe first (1) or not (0), $2 the file that receives the number of
 -- entries waiting for the peer ("" for none), $3 the peer as csync2 names it (the address it
--- connects to), $4 the port, then csync2 with -C GROUP and the options. Exit 3 when the peer
--- does not answer a probe (before the push; while it runs, which ends it; or after it failed),
--- 11 when the push succeeded and marked entries dirty for other peers, otherwise csync2's exit
--- status. Constant, like the check runner. It runs in bash: lsyncd
+-- connects to), $4 the port, $5 the group's database lock ("" to push without it), then
+-- csync2 with -C GROUP and the options. Exit 3 when the peer does not answer a probe (before
+-- the push; while it is silent, which ends it; or after it failed), 11 when the push
+-- succeeded and marked entries dirty for other peers, otherwise csync2's exit status.
+-- Constant, like the check runner. It runs in bash: lsyncd
 -- starts its children with SIGCHLD blocked, and dash's `wait` for a background job then never
 -- returns.
 local lane_runner = [[
-probe=$1 count=$2 peer=$3 port=$4
-shift 4
+probe=$1 count=$2 peer=$3 port=$4 dblock=$5
+shift 5
 reach() {
 	]] .. timeout .. [[ -k 1 ]] .. probe_timeout .. [[ ]] .. bash .. [[ -c 'exec 3<>"/dev/tcp/$0/$1"' "$peer" "$port" 2>/dev/null
 }
@@ -129,15 +138,24 @@ if [ "$probe" = 1 ]; then
 			mv -f "$count.new" "$count"
 	fi
 fi
-# The push runs in a process substitution: `read -t` on its output is a bounded wait for its
-# end that costs no process of its own. csync2 runs with -v; an awk filter drops what -v adds
-# (its lines about each file, and the "stays in dirty state" beside each error, which csync2
-# prints without -v itself) and counts the lines of files it marks dirty (csync2 marks a whole subtree
-# dirty for every peer when this peer lacks its parent directory: the other lanes must then
-# push too), passes everything else on to lsyncd's log, and says "marked" on that output.
-exec 4< <(exec "$@" -v -u -P "$peer" 2> >(exec awk '
+# The database lock is the runner's alone (csync2 and the filter do not inherit it), so the
+# runner can give it up while the push goes on.
+held=0
+if [ -n "$dblock" ]; then
+	umask 077
+	exec 8>>"$dblock" && ]] .. flock .. [[ 8 && held=1
+fi
+# The push runs in a process substitution: `read -t` on its output is a bounded wait that
+# costs no process of its own. csync2 runs with -v, so an awk filter says "." for each file it
+# sends or deletes (progress), drops the rest of what -v adds (and the "stays in dirty state"
+# beside each error, which csync2 prints without -v itself), counts the lines of files it marks
+# dirty (csync2 marks a whole subtree dirty for every peer when this peer lacks its parent
+# directory: the other lanes must then push too), passes everything else on to lsyncd's log,
+# and says "marked" at the end.
+exec 4< <(exec 8>&-; exec "$@" -v -u -P "$peer" 2> >(exec awk '
 	/^Marking file as dirty: / { marked++; next }
-	/^(Connecting to host |Updating |Deleting |missing parent dir )/ { next }
+	/^(Updating |Deleting )/ { print "."; fflush(); next }
+	/^(Connecting to host |missing parent dir )/ { next }
 	/^(Connection closed\.|Finished with 0 errors\.|File is already up to date on peer\.)$/ { next }
 	/^(File|Host) stays in dirty state\. Try again later\.\.\.$/ { next }
 	{ print > "/dev/stderr"; fflush("/dev/stderr") }
@@ -146,6 +164,8 @@ push=$!
 ended=0 marked=0
 wait_for=]] .. watch_first .. [[
 
+# Silence (no file done) for wait_for seconds: the peer is probed; one that does not answer
+# ends the push; one that does keeps it going, without the database lock.
 while :; do
 	read -r -t "$wait_for" -u 4 line
 	case $? in
@@ -153,6 +173,7 @@ while :; do
 		1) break ;;
 	esac
 	reach || { kill "$push" 2>/dev/null; ended=1; break; }
+	[ "$held" = 1 ] && ]] .. flock .. [[ -u 8 && held=0
 	wait_for=]] .. watch_every .. [[
 
 done
@@ -339,28 +360,41 @@ end
 -- state: "unknown" (no push ended yet), "up" (the last push succeeded), "unreachable" (the peer
 -- did not answer a probe) or "failing" (it answered, but the push failed: a conflict, a refused
 -- session, a busy database). since: when it entered that state; last_ok: when a push last
--- succeeded; pushing_since: when the running push began.
+-- succeeded; pushing_since: when the running push began; ended: when the last push ended;
+-- pending: how many paths the checks that woke the lane since its last push began had
+-- (math.huge when not known: at start-up, after a failed push, when another push marked
+-- entries for this peer).
 function decide.new_lane(group, name, peer)
 	return { group = group, name = name, peer = peer, state = "unknown", failures = 0,
-		wanted = false, running = false, queued = false, waiting = false }
+		wanted = false, running = false, queued = false, waiting = false, pending = math.huge }
 end
 
--- Something may be dirty for the peer (a check ran). True when a push should start now:
--- not while one runs or is queued (it is then pushed again when that one ends), and not while
--- the lane waits for its back-off (the retry pushes it).
-function decide.lane_kick(lane)
+-- A check of `paths` paths (nil: not known) may have marked something for the peer. True when
+-- a push should start now: not while one runs or is queued (it is then pushed again when
+-- that one ends), and not while the lane waits for its back-off (the retry pushes it).
+function decide.lane_kick(lane, paths)
 	lane.wanted = true
+	lane.pending = lane.pending + (paths or math.huge)
 	return not (lane.running or lane.queued or lane.waiting)
 end
 
--- A push starts at `clock` (seconds). Returns whether the runner probes the peer first: only
--- when it did not answer last time, so a healthy lane costs no extra connection.
+-- Whether `lane` has been idle at `clock`: no push since start-up, or its last push ended at
+-- least idle_after seconds ago.
+function decide.lane_idle(lane, clock)
+	return lane.ended == nil or clock - lane.ended >= idle_after
+end
+
+-- A push starts at `clock` (seconds). Returns whether the runner probes the peer first (only
+-- when it did not answer last time, so a healthy lane costs no extra connection), and whether
+-- it takes the database lock (not for a few changes after a quiet spell: see small_push).
 function decide.lane_start(lane, clock)
+	local locked = not (decide.lane_idle(lane, clock) and lane.pending <= small_push)
 	lane.queued = false
 	lane.wanted = false
 	lane.running = true
 	lane.pushing_since = clock
-	return lane.state == "unreachable"
+	lane.pending = 0
+	return lane.state == "unreachable", locked
 end
 
 -- The push ended with `code` at `clock`; `waited` is the number of entries that were dirty for
@@ -395,6 +429,7 @@ function decide.lane_done(lane, code, clock, waited)
 	end
 	lane.failures = lane.failures + 1
 	lane.wanted = true
+	lane.pending = math.huge
 	if code == unreachable then
 		if was ~= "unreachable" then
 			lane.since = clock
@@ -428,43 +463,6 @@ function decide.slow_line(lane, after)
 		.. " of group " .. lane.group .. " has been running for " .. after .. " s: its listener accepts"
 		.. " connections but does not answer (frozen or overloaded), or a very large file is on its way;"
 		.. " the other peers are not held up"
-end
-
--- The turns of a group's lanes: `holder` pushes now, `queue` waits in order.
-function decide.new_turns()
-	return { holder = nil, queue = {} }
-end
-
--- Whether `lane` has been idle at `clock`: no push since start-up, or its last push ended at
--- least idle_after seconds ago.
-function decide.lane_idle(lane, clock)
-	return lane.ended == nil or clock - lane.ended >= idle_after
-end
-
--- `lane` wants to push at `clock`. True when it may start now: it is parked (its push begins
--- with a probe, and a peer that is back gets its entries at once) or idle (see idle_after),
--- and then takes no turn; or nobody holds the turn (it takes it). Otherwise it waits in the
--- queue, once.
-function decide.turn_ask(turns, lane, clock)
-	if turns.holder == lane then return true end
-	if lane.state == "unreachable" or decide.lane_idle(lane, clock) then return true end
-	if turns.holder == nil then
-		turns.holder = lane
-		return true
-	end
-	for _, waiting in ipairs(turns.queue) do
-		if waiting == lane then return false end
-	end
-	turns.queue[#turns.queue + 1] = lane
-	return false
-end
-
--- `lane`'s push ended or its lease ran out: the turn passes on. Returns the lane whose turn it
--- is now (to be started), or nil.
-function decide.turn_pass(turns, lane)
-	if turns.holder ~= lane then return nil end
-	turns.holder = table.remove(turns.queue, 1)
-	return turns.holder
 end
 
 -- The lanes' state as the file `clustersync-helper facts` and `doctor` read: a comment, then
@@ -536,38 +534,34 @@ local function kicked_sync(dir, start, done)
 	}
 end
 
--- The lanes of one group, each an lsyncd sync of its own; `kick()` asks every lane to push.
+-- The group's database lock (db_lock above).
+local function db_lock(group)
+	return state_dir .. "/" .. file_part(group) .. ".db.lock"
+end
+
+-- The lanes of one group, each an lsyncd sync of its own; `kick(paths)` asks every lane to
+-- push after a check of `paths` paths.
 local function lane_set(group, peers)
 	local lanes = {}
-	local turns = decide.new_turns()
 	local report = state_dir .. "/" .. group .. ".lanes"
+	local dblock = db_lock(group)
 	local function publish() write_file(report, decide.lane_report(group, lanes)) end
 
-	-- A lane that is woken pushes once it has the turn (lane.queued: a push is coming).
-	local function wake(lane)
-		if decide.lane_kick(lane) then
+	-- A lane that is woken pushes (lane.queued: its push is coming).
+	local function wake(lane, paths)
+		if decide.lane_kick(lane, paths) then
 			lane.queued = true
-			if decide.turn_ask(turns, lane, os.time()) then kick(lane.dir) end
+			kick(lane.dir)
 		end
-	end
-
-	local function pass(lane)
-		local next_lane = decide.turn_pass(turns, lane)
-		if next_lane then kick(next_lane.dir) end
 	end
 
 	local function lane_sync(lane)
 		local count = state_dir .. "/" .. group .. "." .. file_part(lane.peer) .. ".waiting"
 		local pushes = 0
 		local function push(agent)
-			local probe = decide.lane_start(lane, os.time())
+			local probe, locked = decide.lane_start(lane, os.time())
 			pushes = pushes + 1
 			local this = pushes
-			if turns.holder == lane then
-				alarm(now() + turn_lease, function()
-					if lane.running and pushes == this then pass(lane) end
-				end)
-			end
 			alarm(now() + slow_after, function()
 				if lane.running and pushes == this then log("Normal", decide.slow_line(lane, slow_after)) end
 			end)
@@ -575,10 +569,9 @@ local function lane_set(group, peers)
 			local args = { csync2, "-C", group }
 			for _, option in ipairs(options) do args[#args + 1] = option end
 			spawn(agent, bash, "-c", lane_runner, "clustersync-lane", probe and "1" or "0",
-				probe and count or "", lane.peer, tostring(port), unpack(args))
+				probe and count or "", lane.peer, tostring(port), locked and dblock or "", unpack(args))
 		end
 		local function pushed(exitcode)
-			pass(lane)
 			local out = decide.lane_done(lane, exitcode, os.time(), read_number(count))
 			for _, line in ipairs(out.log) do log("Normal", line) end
 			publish()
@@ -609,7 +602,7 @@ local function lane_set(group, peers)
 	end
 	return {
 		lanes = lanes,
-		kick = function() for _, lane in ipairs(lanes) do wake(lane) end end,
+		kick = function(paths) for _, lane in ipairs(lanes) do wake(lane, paths) end end,
 	}
 end
 
@@ -666,14 +659,20 @@ local function source_syncs(group, index, source, lanes)
 
 	local function run(agent, kinds)
 		local args = decide.check_args(group, decide.steps(source, kinds), csync2, options)
-		spawn(agent, "/bin/sh", "-c", check_runner, "clustersync", unpack(args))
+		spawn(agent, "/bin/sh", "-c", check_runner, "clustersync", db_lock(group), unpack(args))
 	end
 
 	-- Every outcome ends the events; the lanes push when the check marked something (or failed
 	-- halfway). A failed check's paths go to `pending` and come back in a retry run after a
 	-- back-off, so nothing is lost and a failing check costs no busy loop.
 	local function checked(kinds, exitcode)
-		if exitcode ~= nothing_marked then lanes.kick() end
+		if exitcode ~= nothing_marked then
+			-- How much the lanes may have to push: a recursive check (a deleted or moved
+			-- path, the whole source) can mark any number of entries.
+			local n = 0
+			for _, kind in pairs(kinds) do n = n + (kind.r and math.huge or 1) end
+			lanes.kick(n)
+		end
 		if exitcode == 0 or exitcode == nothing_marked then
 			state.backoff = nil
 			schedule(0)

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,19 +72,23 @@ std::size_t count(const std::string& text, const std::string& needle) {
 }
 
 // The check runner of the rendered action: the shell script between `local check_runner = [[`
-// and `]]`.
+// and `]]`, with its one Lua concatenation (the local `flock`) evaluated.
 std::string runner_script(const std::string& text) {
     const std::string open = "local check_runner = [[\n";
+    const std::string flock_word = "]] .. flock .. [[";
     const auto begin = text.find(open);
     const auto end = text.find("]]\n", begin);
     if (begin == std::string::npos || end == std::string::npos) return "";
-    return text.substr(begin + open.size(), end - begin - open.size());
+    std::string script = text.substr(begin + open.size(), end - begin - open.size());
+    for (auto pos = script.find(flock_word); pos != std::string::npos; pos = script.find(flock_word))
+        script.replace(pos, flock_word.size(), "/usr/bin/flock");
+    return script;
 }
 
-// Runs the runner with /bin/sh as lsyncd does (`/bin/sh -c RUNNER NAME STEP...`); returns its
-// exit status.
-int run_runner(const std::string& script, const std::vector<std::string>& steps) {
-    std::vector<std::string> words = {"/bin/sh", "-c", script, "clustersync"};
+// Runs the runner with /bin/sh as lsyncd does (`/bin/sh -c RUNNER NAME DBLOCK STEP...`);
+// returns its exit status.
+int run_runner(const std::string& script, const std::string& dblock, const std::vector<std::string>& steps) {
+    std::vector<std::string> words = {"/bin/sh", "-c", script, "clustersync", dblock};
     words.insert(words.end(), steps.begin(), steps.end());
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
@@ -104,6 +109,8 @@ TEST_CASE("the check runner runs every step, keeps the last failure, and says wh
     char dir_template[] = "/tmp/clustersync-runner.XXXXXX";
     REQUIRE(mkdtemp(dir_template));
     const std::string log = std::string(dir_template) + "/log";
+    const std::string dblock = std::string(dir_template) + "/db.lock";
+    auto run = [&](const std::vector<std::string>& steps) { return run_runner(script, dblock, steps); };
     // A step: sh -c '...; exit CODE' (3 words) that logs its name and, when `marks`, says on
     // stderr what csync2 -v says of a file it marks dirty.
     auto step = [&](const std::string& name, int code, bool marks = false) {
@@ -126,29 +133,41 @@ TEST_CASE("the check runner runs every step, keeps the last failure, and says wh
     };
 
     SECTION("all succeed and one marked a file: 0 (the lanes push)") {
-        CHECK(run_runner(script, steps({step("a", 0), step("b", 0, true)})) == 0);
+        CHECK(run(steps({step("a", 0), step("b", 0, true)})) == 0);
         CHECK(lines() == std::vector<std::string>{"a", "b"});
     }
     SECTION("all succeed and nothing was marked: 10 (no lane is woken)") {
-        CHECK(run_runner(script, steps({step("a", 0), step("b", 0)})) == 10);
+        CHECK(run(steps({step("a", 0), step("b", 0)})) == 10);
         CHECK(lines().size() == 2);
     }
     SECTION("an early failure: the later steps still run, and the status is kept") {
-        CHECK(run_runner(script, steps({step("a", 3), step("b", 0, true), step("c", 0)})) == 3);
+        CHECK(run(steps({step("a", 3), step("b", 0, true), step("c", 0)})) == 3);
         CHECK(lines().size() == 3);
     }
     SECTION("the last step fails: its status") {
-        CHECK(run_runner(script, steps({step("a", 0, true), step("b", 4)})) == 4);
+        CHECK(run(steps({step("a", 0, true), step("b", 4)})) == 4);
         CHECK(lines().size() == 2);
     }
     SECTION("a later failure wins over an earlier one") {
-        CHECK(run_runner(script, steps({step("a", 3), step("b", 5), step("c", 0)})) == 5);
+        CHECK(run(steps({step("a", 3), step("b", 5), step("c", 0)})) == 5);
         CHECK(lines().size() == 3);
     }
+    SECTION("the steps run under the group's database lock, a file only root can open") {
+        const std::vector<std::string> probe = {
+            "3", "/bin/sh", "-c", "flock -n '" + dblock + "' true && echo free >> '" + log + "' || echo held >> '" + log + "'"};
+        CHECK(run(probe) == 10);
+        CHECK(lines() == std::vector<std::string>{"held"});
+        struct stat st {};
+        REQUIRE(stat(dblock.c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0600);
+        CHECK(run_runner(script, dblock, {}) == 10);
+        std::remove(dblock.c_str());
+    }
     SECTION("no steps: nothing marked") {
-        CHECK(run_runner(script, {}) == 10);
+        CHECK(run({}) == 10);
         CHECK(lines().empty());
     }
+    std::remove(dblock.c_str());
     rmdir(dir_template);
 }
 
