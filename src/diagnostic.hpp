@@ -23,7 +23,8 @@ std::string to_string(const Diagnostic& d);
 /// True when any diagnostic is an error.
 bool has_errors(const std::vector<Diagnostic>& ds);
 
-/// Quotes a value for a message the way JSON would, so control characters stay visible.
+/// Quotes a value for a message the way JSON would, so control characters stay visible. A
+/// value over 8 KiB is shown as its first 64 bytes, "...", and its length in bytes.
 std::string quote(const std::string& value);
 
 }  // namespace clustersync

@@ -270,6 +270,34 @@ std::string position_of(const std::string& text, std::size_t offset) {
            std::to_string(offset) + ")";
 }
 
+/// How deep arrays and objects nest in JSON text, or kMaxModelDepth + 1 as soon as that is
+/// exceeded; strings are skipped (with their escapes), so a bracket inside one does not count.
+/// Linear in the text and never recursive, so no text can exhaust the stack here.
+std::size_t nesting_depth(const std::string& text, std::size_t& offset) {
+    std::size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > deepest) deepest = depth;
+            if (deepest > kMaxModelDepth) {
+                offset = i;
+                return deepest;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
 }  // namespace
 
 ParseResult parse_model(const std::string& json_text) {
@@ -282,8 +310,18 @@ ParseResult parse_model(const std::string& json_text) {
             {Severity::Error, "", "invalid JSON at " + position_of(json_text, nul) + ": a NUL byte is not allowed"});
         return result;
     }
+    // The model nests four levels deep; deeper text is refused before rapidjson sees it, and
+    // rapidjson parses iteratively anyway, so no input can overflow the stack.
+    std::size_t too_deep = 0;
+    if (nesting_depth(json_text, too_deep) > kMaxModelDepth) {
+        result.diagnostics.push_back({Severity::Error, "",
+                                      "invalid model at " + position_of(json_text, too_deep) +
+                                          ": arrays and objects nest deeper than " + std::to_string(kMaxModelDepth) +
+                                          " levels (a model nests 4)"});
+        return result;
+    }
     rapidjson::Document doc;
-    doc.Parse<rapidjson::kParseValidateEncodingFlag>(json_text.data(), json_text.size());
+    doc.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(json_text.data(), json_text.size());
     if (doc.HasParseError()) {
         result.diagnostics.push_back({Severity::Error, "",
                                       "invalid JSON at " + position_of(json_text, doc.GetErrorOffset()) + ": " +

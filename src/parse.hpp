@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct ParseResult {
     Model model;
     std::vector<Diagnostic> diagnostics;
 };
+
+/// The deepest nesting of arrays and objects a model text may have (a valid model has 4).
+inline constexpr std::size_t kMaxModelDepth = 32;
 
 /// Turns JSON text into a Model. Never throws on bad input; problems go to diagnostics.
 ParseResult parse_model(const std::string& json_text);

@@ -10,6 +10,9 @@ std::string normalise_path(const std::string& path) {
 std::optional<std::string> path_problem(const std::string& path) {
     if (path.empty()) return "it is empty";
     if (path.front() != '/') return "it does not start with /";
+    if (path.size() > kMaxPathLength)
+        return "it is " + std::to_string(path.size()) + " bytes long, longer than " + std::to_string(kMaxPathLength) +
+               " (PATH_MAX, the longest path the kernel opens)";
     for (unsigned char c : path) {
         if (c < 0x20 || c == 0x7f) return "it contains a control character";
         // csync2's quoted words end at the next `"` and know no escapes.
@@ -26,6 +29,9 @@ std::optional<std::string> path_problem(const std::string& path) {
         const std::size_t length = end - start;
         if (length == 1 && p[start] == '.') return "it has a \".\" segment";
         if (length == 2 && p.compare(start, 2, "..") == 0) return "it has a \"..\" segment";
+        if (length > kMaxNameLength)
+            return "a segment is " + std::to_string(length) + " bytes long, longer than " +
+                   std::to_string(kMaxNameLength) + " (NAME_MAX, the longest file name the kernel allows)";
         start = end + 1;
     }
     return std::nullopt;

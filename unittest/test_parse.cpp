@@ -262,3 +262,24 @@ TEST_CASE("parse: strings keep escapes decoded, including NUL", "[parse]") {
     CHECK(*result.model.node == std::string("a\0b\tc", 5));
     CHECK(result.model.sources.count("/x\ny") == 1);
 }
+
+TEST_CASE("parse: deep nesting is refused before parsing, without recursion", "[parse][hostile]") {
+    // 150,000 levels crashed rapidjson's recursive parser (SIGSEGV).
+    const std::string deep = std::string(150000, '[') + std::string(150000, ']');
+    ParseResult r = parse_model(deep);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(to_string(r.diagnostics[0]) ==
+          "invalid model at line 1, column 33 (byte offset 32): arrays and objects nest deeper than 32 levels (a model "
+          "nests 4)");
+    // Brackets inside strings do not count; 32 levels are still read (and found to be no model).
+    ParseResult s = parse_model("{\"node\": \"" + std::string(100, '[') + "\"}");
+    CHECK(s.diagnostics.empty());
+    CHECK(s.model.node == std::string(100, '['));
+    ParseResult t = parse_model(std::string(32, '[') + std::string(32, ']'));
+    REQUIRE(t.diagnostics.size() == 1);
+    CHECK(to_string(t.diagnostics[0]) == "the model is an array, expected a JSON object");
+    // An escaped quote does not end the string.
+    ParseResult u = parse_model("{\"node\": \"\\\"" + std::string(40, '{') + "\"}");
+    CHECK(u.diagnostics.empty());
+    CHECK(u.model.node == "\"" + std::string(40, '{'));
+}
