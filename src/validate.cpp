@@ -24,6 +24,11 @@ const char* const kHostNameRule = "RFC 1123: dot-separated labels of 1 to 63 let
 const char* const kAutoValues[] = {"none", "first", "younger", "older", "bigger", "smaller", "left", "right"};
 /// csync2 refuses a key line shorter than this.
 constexpr std::size_t kMinKeyLength = 32;
+/// The most servers a serverset may list: each member runs one push lane per peer.
+constexpr std::size_t kMaxServers = 1000;
+/// The most host, include and exclude lines one csync2 group may hold: csync2 2.0's parser
+/// fails with "memory exhausted" near 5,000 (its grammar stacks every line of a group).
+constexpr std::size_t kMaxGroupStatements = 4000;
 /// Above this many declared serversets a message stops listing them.
 constexpr std::size_t kMaxListedServersets = 10;
 
@@ -48,7 +53,7 @@ public:
             error("node", quote(*m.node) + " is not a valid host name (" + kHostNameRule + ")");
         path("layout.csync2_dir", m.layout.csync2_dir);
         path("layout.lsyncd_config", m.layout.lsyncd_config);
-        path("layout.csync2_bin", m.layout.csync2_bin);
+        command("layout.csync2_bin", m.layout.csync2_bin);
         sources(m);
         path("logdir", m.logdir);
         posix_name("logdir_owner", m.logdir_owner, "user");
@@ -59,8 +64,8 @@ public:
         number("lsyncd_delay", m.lsyncd_delay, 0, 86400,
                "is not a delay: expected a whole number of seconds from 0 to 86400");
         if (m.csync_tempdir) tempdir("csync_tempdir", *m.csync_tempdir, m);
-        std::set<std::string> used;
-        for (const auto& source : m.sources) used.insert(source.second);
+        std::map<std::string, std::size_t> used;  // serverset -> sources naming it
+        for (const auto& source : m.sources) ++used[source.second];
         for (const auto& entry : m.serversets) serverset(member_path("serversets", entry.first), entry.second, used);
         return std::move(out_);
     }
@@ -69,6 +74,24 @@ private:
     void error(const std::string& p, const std::string& message) { out_.push_back({Severity::Error, p, message}); }
     void warning(const std::string& p, const std::string& message) {
         out_.push_back({Severity::Warning, p, message});
+    }
+
+    /// A program the listener runs as root: xinetd's `server` and systemd's ExecStart split
+    /// words at white space and systemd expands % and $, so only plain path characters pass,
+    /// and the value stays one path (never a program plus arguments).
+    void command(const std::string& p, const std::string& value) {
+        if (auto problem = strict_path_problem(value)) {
+            error(p, quote(value) + " is not a normalised absolute path: " + *problem);
+            return;
+        }
+        const auto bad = std::find_if(value.begin(), value.end(), [](unsigned char c) {
+            return !(std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+');
+        });
+        if (bad != value.end())
+            error(p, quote(value) + " is not a program path: " +
+                         (std::isspace(static_cast<unsigned char>(*bad)) ? std::string("it contains white space")
+                                                                         : "it contains " + quote(std::string(1, *bad))) +
+                         "; expected the path of the csync2 program alone (letters, digits, / . _ + -), no arguments");
     }
 
     void path(const std::string& p, const std::string& value) {
@@ -157,6 +180,10 @@ private:
             auto p = [&] { return member_path("sources", source.first); };
             if (auto problem = path_problem(source.first)) {
                 error(p(), quote(source.first) + " is not a normalised absolute path: " + *problem);
+            } else if (normalise_path(source.first) == "/") {
+                // csync2 reads `include /;` but then finds no file under it: nothing would sync.
+                error(p(), quote(source.first) +
+                               " is the root directory: csync2 cannot sync it; name the directories to sync");
             } else {
                 auto inserted = seen.emplace(normalise_path(source.first), &source);
                 if (!inserted.second)
@@ -167,24 +194,36 @@ private:
                 error(p(), quote(source.second) + " is not a declared serverset" + declared);
         }
         // A source inside another serverset's source: both csync2 groups would claim its files.
-        // Walking up each path's parents keeps this O(n log n) for large models.
-        for (const auto& entry : seen) {
-            const auto& inner = *entry.second;
-            std::string parent = entry.first;
-            while (parent != "/") {
-                parent = parent.substr(0, std::max<std::size_t>(parent.rfind('/'), 1));
-                auto outer = seen.find(parent);
-                if (outer == seen.end()) continue;
-                if (outer->second->second != inner.second)
+        // Sorted with '/' first, a directory's descendants follow it at once, so one pass with
+        // a stack of open directories finds each source's nearest enclosing source: linear in
+        // the paths' total length after the sort, whatever their depth.
+        std::vector<const std::pair<const std::string, const std::pair<const std::string, std::string>*>*> order;
+        for (const auto& entry : seen) order.push_back(&entry);
+        std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) {
+            return std::lexicographical_compare(a->first.begin(), a->first.end(), b->first.begin(), b->first.end(),
+                                                [](char x, char y) {
+                                                    auto rank = [](char c) {
+                                                        return c == '/' ? 0 : static_cast<unsigned char>(c) + 1;
+                                                    };
+                                                    return rank(x) < rank(y);
+                                                });
+        });
+        std::vector<const std::pair<const std::string, const std::pair<const std::string, std::string>*>*> open;
+        for (const auto* entry : order) {
+            while (!open.empty() && !lies_within(entry->first, open.back()->first)) open.pop_back();
+            if (!open.empty()) {
+                const auto& inner = *entry->second;
+                const auto& outer = *open.back()->second;
+                if (outer.second != inner.second)
                     error(member_path("sources", inner.first),
-                          quote(inner.first) + " lies inside " + quote(outer->second->first) + ", a source of serverset " +
-                              quote(outer->second->second) + ": two serversets would sync the same files");
-                break;
+                          quote(inner.first) + " lies inside " + quote(outer.first) + ", a source of serverset " +
+                              quote(outer.second) + ": two serversets would sync the same files");
             }
+            open.push_back(entry);
         }
     }
 
-    void serverset(const std::string& p, const Serverset& s, const std::set<std::string>& used) {
+    void serverset(const std::string& p, const Serverset& s, const std::map<std::string, std::size_t>& used) {
         static const boost::regex name_re("[a-z0-9]+");
         if (!boost::regex_match(s.name, name_re))
             error(p, quote(s.name) +
@@ -192,6 +231,13 @@ private:
                          "([a-z0-9]+, csync2's rule for config names)");
         if (!used.count(s.name)) warning(p, "no source names serverset " + quote(s.name) + ": it syncs nothing");
         servers(member_path(p, "servers"), s.servers);
+        const auto sources = used.count(s.name) ? used.at(s.name) : 0;
+        const std::size_t statements = s.servers.size() + s.exclude.size() + sources;
+        if (statements > kMaxGroupStatements)
+            error(p, std::to_string(s.servers.size()) + " servers, " + std::to_string(s.exclude.size()) +
+                         " excludes and " + std::to_string(sources) + " sources make " + std::to_string(statements) +
+                         " lines of one csync2 group, more than " + std::to_string(kMaxGroupStatements) +
+                         " (csync2 2.0 fails with \"memory exhausted\" near 5,000)");
         for (std::size_t i = 0; i < s.exclude.size(); ++i) pattern(element_path(member_path(p, "exclude"), i), s.exclude[i]);
         if (std::none_of(std::begin(kAutoValues), std::end(kAutoValues),
                          [&](const char* v) { return s.auto_resolve == v; })) {
@@ -213,6 +259,9 @@ private:
             warning(p, "no servers: a serverset needs at least 2 to sync anything");
         else if (list.size() == 1)
             warning(p, "only 1 server: a serverset needs at least 2 to sync anything");
+        if (list.size() > kMaxServers)
+            error(p, std::to_string(list.size()) + " servers, more than " + std::to_string(kMaxServers) +
+                         " (each member runs a push lane per peer)");
         std::map<std::string, std::size_t> hosts;  // lower-cased host name -> first index
         for (std::size_t i = 0; i < list.size(); ++i) {
             const std::string& server = list[i];
@@ -246,6 +295,11 @@ private:
             problem = "it contains a control character";
         else if (value.find('"') != std::string::npos)
             problem = "it contains \", which a csync2 config cannot write";
+        else if (value.front() == '%')
+            problem = "it starts with %, which csync2 reads as a prefix name (%name%), not a glob";
+        else if (value.size() > kMaxPathLength)
+            problem = "it is " + std::to_string(value.size()) + " bytes long, longer than " +
+                      std::to_string(kMaxPathLength) + " (PATH_MAX)";
         if (!problem.empty()) error(p, quote(value) + " is not a writable csync2 pattern: " + problem);
     }
 

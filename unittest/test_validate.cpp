@@ -112,6 +112,18 @@ TEST_CASE("validate: layout paths and logdir", "[validate]") {
         });
         check_accepted(set, {"/etc", "/etc/csync2", "/usr/local/sbin/csync2", "/etc/lsyncd.conf"});
     }
+    SECTION("csync2_bin is one program path, no arguments, nothing a unit file or xinetd expands") {
+        auto bin = [](Model& m, const std::string& v) { m.layout.csync2_bin = v; };
+        const std::string tail = "; expected the path of the csync2 program alone (letters, digits, / . _ + -), no arguments";
+        check_rejected(bin, {
+            {"/usr/sbin/csync2 -x", "layout.csync2_bin: \"/usr/sbin/csync2 -x\" is not a program path: it contains white space" + tail},
+            {"/usr/sbin/csync2\u00a0", "layout.csync2_bin: \"/usr/sbin/csync2\u00a0\" is not a program path: it contains \"\xc2\"" + tail},
+            {"/opt/%n/csync2", "layout.csync2_bin: \"/opt/%n/csync2\" is not a program path: it contains \"%\"" + tail},
+            {"/opt/$HOME/csync2", "layout.csync2_bin: \"/opt/$HOME/csync2\" is not a program path: it contains \"$\"" + tail},
+            {"/opt/a;b", "layout.csync2_bin: \"/opt/a;b\" is not a program path: it contains \";\"" + tail},
+        });
+        check_accepted(bin, {"/usr/sbin/csync2", "/opt/csync2-2.0+x/bin/csync2_real"});
+    }
     auto set = [](Model& m, const std::string& v) { m.logdir = v; };
     check_rejected(set, {
         {"var/log", "logdir: \"var/log\" is not a normalised absolute path: it does not start with /"},
@@ -146,7 +158,18 @@ TEST_CASE("validate: sources", "[validate]") {
         {"/srv/\x7f", "sources[\"/srv/\\u007f\"]: \"/srv/\\u007f\" is not a normalised absolute path: it contains a control character"},
         {"/srv/\"a\"", "sources[\"/srv/\\\"a\\\"\"]: \"/srv/\\\"a\\\"\" is not a normalised absolute path: it contains \", which a csync2 config cannot write"},
     });
-    check_accepted(set, {"/srv/a", "/srv/a/", "/", "/srv/with space", "/srv/semi;colon#hash(paren)@at", "/srv/ünïcödé",
+    const std::string root = "sources[\"/\"]: \"/\" is the root directory: csync2 cannot sync it; name the directories to sync";
+    const std::string long_path = "/" + std::string(4094, 'p');  // 4095 bytes: accepted
+    const std::string long_name = "/srv/" + std::string(255, 'n');
+    check_rejected(set, {
+        {"/", root},
+        {long_path + "q", "sources[\"" + long_path + "q\"]: \"" + long_path + "q\" is not a normalised absolute path: "
+                          "it is 4096 bytes long, longer than 4095 (PATH_MAX, the longest path the kernel opens)"},
+        {long_name + "m", "sources[\"" + long_name + "m\"]: \"" + long_name + "m\" is not a normalised absolute path: a "
+                          "segment is 256 bytes long, longer than 255 (NAME_MAX, the longest file name the kernel allows)"},
+    });
+    check_accepted(set, {long_path.substr(0, 255 + 1), long_name, "/srv/" + std::string(254, 'n') + "/"});
+    check_accepted(set, {"/srv/a", "/srv/a/", "/srv/with space", "/srv/semi;colon#hash(paren)@at", "/srv/ünïcödé",
                          "/srv/...", "/srv/.hidden", "/srv/a-b_c.d"});
 
     SECTION("a source must name a declared serverset") {
@@ -179,10 +202,18 @@ TEST_CASE("validate: sources", "[validate]") {
               }) == std::vector<std::string>{"sources[\"/srv/a/x/y/\"]: \"/srv/a/x/y/\" lies inside \"/srv/a\", a source of "
                                              "serverset \"a\": two serversets would sync the same files"});
         CHECK(findings([](Model& m) {
-                  add_serverset(m, "b", "/");
-                  m.csync_tempdir.reset();  // "/" holds it too: a warning of its own
-              }) == std::vector<std::string>{"sources[\"/srv/a\"]: \"/srv/a\" lies inside \"/\", a source of "
+                  add_serverset(m, "b", "/srv");
+              }) == std::vector<std::string>{"sources[\"/srv/a\"]: \"/srv/a\" lies inside \"/srv\", a source of "
                                              "serverset \"b\": two serversets would sync the same files"});
+        // The nearest enclosing source decides, past siblings that sort between them
+        // ("/srv/a-b" and "/srv/a.b" sort before "/srv/a/..." byte-wise).
+        CHECK(findings([](Model& m) {
+                  add_serverset(m, "b", "/srv/a-b");
+                  add_serverset(m, "c", "/srv/a.b");
+                  m.sources["/srv/a-b/in"] = "b";
+                  m.sources["/srv/a/x/y"] = "c";
+              }) == std::vector<std::string>{"sources[\"/srv/a/x/y\"]: \"/srv/a/x/y\" lies inside \"/srv/a\", a source of "
+                                             "serverset \"a\": two serversets would sync the same files"});
         // Nesting within one serverset is allowed, as are siblings sharing a name prefix.
         CHECK(findings([](Model& m) { m.sources["/srv/a/sub"] = "a"; }).empty());
         CHECK(findings([](Model& m) { add_serverset(m, "b", "/srv/ab"); }).empty());
@@ -262,10 +293,16 @@ TEST_CASE("validate: exclude patterns", "[validate]") {
         {"", p + "\"\" is not a writable csync2 pattern: it is empty"},
         {"a\"b", p + "\"a\\\"b\" is not a writable csync2 pattern: it contains \", which a csync2 config cannot write"},
         {"a\nb", p + "\"a\\nb\" is not a writable csync2 pattern: it contains a control character"},
+        {"%pre%/x", p + "\"%pre%/x\" is not a writable csync2 pattern: it starts with %, which csync2 reads as a prefix "
+                        "name (%name%), not a glob"},
+        {"%", p + "\"%\" is not a writable csync2 pattern: it starts with %, which csync2 reads as a prefix name "
+                  "(%name%), not a glob"},
+        {std::string(4096, 'x'), p + "\"" + std::string(4096, 'x') +
+                                     "\" is not a writable csync2 pattern: it is 4096 bytes long, longer than 4095 (PATH_MAX)"},
         {"\t", p + "\"\\t\" is not a writable csync2 pattern: it contains a control character"},
         {std::string("a\0b", 3), p + "\"a\\u0000b\" is not a writable csync2 pattern: it contains a control character"},
     });
-    check_accepted(set, {"*.swp", "/srv/a/cache", "with space", "semi;colon", "#hash", "(paren)", "a@b", "*~", ".*.XXXXXX", "on",
+    check_accepted(set, {"*.swp", "/srv/a/cache", "with space", "semi;colon", "#hash", "(paren)", "a@b", "*~", ".*.XXXXXX", "on", "a%b", "*%",
                          "host", "ends:"});
 }
 
@@ -571,7 +608,48 @@ TEST_CASE("validate: csync_tempdir", "[validate]") {
         CHECK(findings([](Model& m) { m.csync_tempdir = "/srv/a"; }) ==
               std::vector<std::string>{"warning: csync_tempdir: \"/srv/a\" lies within \"/srv/a\"" + tail});
         CHECK(findings([](Model& m) {
-                  m.sources = {{"/", "a"}};
-              }) == std::vector<std::string>{"warning: csync_tempdir: \"/var/lib/csync2/clustersync-tmp\" lies within \"/\"" + tail});
+                  m.sources = {{"/var", "a"}};
+              }) == std::vector<std::string>{"warning: csync_tempdir: \"/var/lib/csync2/clustersync-tmp\" lies within \"/var\"" + tail});
     }
+}
+
+TEST_CASE("validate: how many servers and csync2 lines one serverset may have", "[validate][hostile]") {
+    auto servers = [](std::size_t n) {
+        std::vector<std::string> list;
+        for (std::size_t i = 0; i < n; ++i) list.push_back("h" + std::to_string(i + 1));
+        return list;
+    };
+    CHECK(findings([&](Model& m) { set_a(m).servers = servers(1000); }).empty());
+    CHECK(findings([&](Model& m) { set_a(m).servers = servers(1001); }) ==
+          std::vector<std::string>{"serversets.a.servers: 1001 servers, more than 1000 (each member runs a push lane per peer)"});
+    // csync2 2.0 reads 4,998 lines of a group and fails near 5,000: the limit keeps a margin.
+    CHECK(findings([&](Model& m) { set_a(m).exclude = std::vector<std::string>(3997, "*.x"); }).empty());
+    CHECK(findings([&](Model& m) { set_a(m).exclude = std::vector<std::string>(3998, "*.x"); }) ==
+          std::vector<std::string>{"serversets.a: 2 servers, 3998 excludes and 1 sources make 4001 lines of one csync2 "
+                                   "group, more than 4000 (csync2 2.0 fails with \"memory exhausted\" near 5,000)"});
+    CHECK(findings([&](Model& m) {
+              set_a(m).servers = servers(1000);
+              set_a(m).exclude = std::vector<std::string>(2999, "*.x");
+              m.sources["/srv/b"] = "a";
+          }) == std::vector<std::string>{"serversets.a: 1000 servers, 2999 excludes and 2 sources make 4001 lines of one "
+                                         "csync2 group, more than 4000 (csync2 2.0 fails with \"memory exhausted\" near "
+                                         "5,000)"});
+}
+
+TEST_CASE("validate: deep and long sources take linear time", "[validate][hostile]") {
+    // 300,000 segments used to take 11 s (each parent copied); now rejected at once by length,
+    // and the longest accepted paths, many of them, check quickly (ctest's timeout bounds it).
+    std::string deep;
+    for (int i = 0; i < 300000; ++i) deep += "/a";
+    auto f = findings([&](Model& m) { m.sources[deep] = "a"; });
+    REQUIRE(f.size() == 1);
+    const std::string shown = "\"" + deep.substr(0, 64) + "...\" (600000 bytes)";
+    CHECK(f[0] == "sources[" + shown + "]: " + shown + " is not a normalised absolute path: it is 600000 bytes long, longer "
+                  "than 4095 (PATH_MAX, the longest path the kernel opens)");
+    std::string longest;
+    while (longest.size() + 2 <= 4095) longest += "/a";
+    CHECK(findings([&](Model& m) {
+              for (int i = 0; i < 2000; ++i) m.sources[longest.substr(0, longest.size() - 6) + "/b" + std::to_string(i)] = "a";
+              add_serverset(m, "b", longest);
+          }).size() == 0);
 }
