@@ -58,8 +58,9 @@
 # @param csync_port
 #   TCP port of the csync2 listener on every member (`'30865'` and `30865` are both accepted).
 # @param csync_only_from
-#   Addresses and CIDR blocks, separated by spaces, the listener accepts connections from;
-#   undef accepts any address.
+#   Addresses and CIDR blocks, separated by spaces, the listener accepts connections from.
+#   undef: the addresses of the members of this node's serversets when every one is given as
+#   `host@address`; otherwise any address, with a warning naming the servers without one.
 # @param lsyncd_template
 #   Template for lsyncd's config instead of the helper's (ERB through `template()` when it ends in
 #   `.erb`, else EPP through `epp()`). It gets `sources` (path => serverset name, only the
@@ -178,9 +179,9 @@ class clustersync (
   }
 
   contain clustersync::install
-  contain clustersync::listener
 
-  # A defined type, not a class: its body runs after the main manifest, when every serverset exists.
+  # A defined type, not a class: its body runs after the main manifest, when every serverset
+  # exists. It also declares the listener (whom it accepts depends on the serversets).
   clustersync::config { 'clustersync': }
 
   Class['clustersync::install'] -> Class['clustersync::listener']

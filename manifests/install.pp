@@ -1,5 +1,8 @@
 # @summary Installs csync2, lsyncd and, for the xinetd listener, xinetd; sqlite3 for `csync_db_index` and `csync_db_wal`.
 #
+# csync2's database directory is made root-only (0700): its databases name every synced file,
+# and csync2 creates them world-readable.
+#
 # @api private
 class clustersync::install {
   assert_private()
@@ -17,5 +20,15 @@ class clustersync::install {
     package { $packages:
       ensure => installed,
     }
+  }
+
+  file { $clustersync::csync2_db_dir:
+    ensure => directory,
+    owner  => 'root',
+    group  => 'root',
+    mode   => '0700',
+  }
+  if $clustersync::manage_packages {
+    Package['csync2'] -> File[$clustersync::csync2_db_dir]
   }
 }

@@ -1,6 +1,6 @@
 # @summary The csync2 listener that receives pushes from the other members: xinetd or a systemd socket.
 #
-# It runs `flock -w 120 /run/clustersync-csync2.lock csync2 -i -l -A [-N <node_name>]`: each
+# It runs `flock -w 120 /var/lib/clustersync/csync2.lock csync2 -i -l -A [-N <node_name>]`: each
 # session holds the lock that the node's lsyncd checks take, so no check sees a file halfway
 # through being received, nor a record the session has not committed yet (it commits at its end
 # at the latest). So, unlike the runs lsyncd starts, it keeps csync2's default transactions (no
@@ -11,19 +11,36 @@
 # host name is the one the group files list this node under.
 #
 # @api private
-class clustersync::listener {
+#
+# @param only_from
+#   Whom the listener accepts, as the helper decided (undef: any address).
+class clustersync::listener (
+  Optional[String[1]] $only_from = undef,
+) {
   assert_private()
+
+  # The node's lock and lsyncd's lane state live here: root only, so no other user can open the
+  # lock (and, holding it, stall every check and every listener session).
+  $state_dir = '/var/lib/clustersync'
+  file { $state_dir:
+    ensure => directory,
+    owner  => 'root',
+    group  => 'root',
+    mode   => '0700',
+  }
 
   $params = {
     'csync2_bin' => $clustersync::csync2_bin,
+    'lock'       => "${state_dir}/csync2.lock",
     'node_name'  => $clustersync::node_name,
     'port'       => Integer($clustersync::csync_port),
-    'only_from'  => $clustersync::csync_only_from,
+    'only_from'  => $only_from,
   }
 
   if $clustersync::listener == 'xinetd' {
     file { '/etc/xinetd.d/csync2':
       ensure  => file,
+      require => File[$state_dir],
       owner   => 'root',
       group   => 'root',
       mode    => '0644',
@@ -57,10 +74,11 @@ class clustersync::listener {
       owner   => 'root',
       group   => 'root',
       mode    => '0644',
-      content => epp('clustersync/csync2.socket.epp', $params),
+      content => epp('clustersync/csync2.socket.epp', $params - ['lock']),
     }
     file { '/etc/systemd/system/csync2@.service':
       ensure  => file,
+      require => File[$state_dir],
       owner   => 'root',
       group   => 'root',
       mode    => '0644',

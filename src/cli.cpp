@@ -161,6 +161,7 @@ int cmd_bundle(const ModelSource& src, std::istream& in, std::ostream& out, std:
         return kExitOk;
     }
     const NodePlan plan = plan_node(model);
+    if (auto warning = listener_warning(plan)) diags.push_back(*warning);
     out << render_bundle(diags, render_node(plan), &plan);
     return kExitOk;
 }

@@ -262,6 +262,36 @@ void check_sync(const ServersetState& s, const std::string& node, Report& r) {
     }
 }
 
+/// Whose the private directories are: the state directory holds the node's lock (any user who
+/// can open it can take it, and every check and listener session then waits), csync2's
+/// database directory every synced file's name. Both must be root's alone.
+void check_private(const NodeState& state, Report& r) {
+    auto shared = [](const PathStatus& p) { return p.exists && (p.uid != 0 || (p.mode & 077) != 0); };
+    auto described = [](const std::string& dir, const PathStatus& p) {
+        return dir + " is " + (p.uid != 0 ? "owned by uid " + std::to_string(p.uid) : "root's") + " with mode " +
+               octal_mode(p.mode);
+    };
+    bool problem = false;
+    if (state.state_dir_status && shared(*state.state_dir_status)) {
+        r.error("private", state.state_dir,
+                described(state.state_dir, *state.state_dir_status) +
+                    ": another local user can open the node's lock in it and stall every check and listener session",
+                "chown root:root " + state.state_dir + " && chmod 0700 " + state.state_dir +
+                    " (the Puppet agent does so)");
+        problem = true;
+    }
+    const std::string& db = state.csync2.database_dir;
+    if (state.database_dir_status && shared(*state.database_dir_status)) {
+        r.warn("private", db,
+               described(db, *state.database_dir_status) +
+                   ": every local user can list the synced files' names in csync2's databases",
+               "chown root:root " + db + " && chmod 0700 " + db + " (the Puppet agent does so)");
+        problem = true;
+    }
+    if (!problem && (state.state_dir_status || state.database_dir_status))
+        r.ok("private", "", "the node's lock and csync2's databases are root's alone");
+}
+
 /// csync2's tempdir: it must exist (else csync2 silently writes its scratch files beside each file,
 /// where lsyncd sees them), be root's alone (it holds the content of files in transit), and on
 /// the sources' filesystem for csync2 to rename a received file into place.
@@ -446,6 +476,7 @@ std::vector<Finding> evaluate(const NodeState& state) {
                 "remove it once you are sure no maintenance needs it: rm " + lock);
     else
         r.ok("lock", "", "no " + lock);
+    check_private(state, r);
 
     if (state.serversets.empty())
         r.error("serversets", "", "no csync2_NAME.cfg in " + state.csync2.config_dir + ": this node syncs nothing",
@@ -546,6 +577,9 @@ NodeState inspect_node(const DoctorOptions& o) {
     s.csync2 = locate_csync2(o.config_dir, o.database_dir);
     s.port = o.port;
     s.lock_file = stat_path(s.csync2.config_dir + "/csync2.lock").exists;
+    s.state_dir = o.state_dir;
+    s.state_dir_status = stat_path(o.state_dir);
+    if (!s.csync2.database_dir.empty()) s.database_dir_status = stat_path(s.csync2.database_dir);
     std::vector<std::pair<std::string, std::string>> env;
     if (!o.config_dir.empty()) env.emplace_back("CSYNC2_SYSTEM_DIR", o.config_dir);
 

@@ -86,6 +86,9 @@ struct NodeState {
     Csync2Setup csync2;
     unsigned port = 30865;
     bool lock_file = false;
+    std::string state_dir;                  ///< where the node's lock and the lanes' state live
+    std::optional<PathStatus> state_dir_status;     ///< absent: not looked at
+    std::optional<PathStatus> database_dir_status;  ///< csync2's database directory; absent: not looked at
     std::vector<ServersetState> serversets;  ///< sorted by name
     std::string lsyncd_path;                 ///< empty: lsyncd is not installed
     std::vector<LsyncdProcess> lsyncd;       ///< running on this node
@@ -100,7 +103,7 @@ enum class FindingStatus { Ok, Warning, Error };
 /// One line of doctor's report.
 struct Finding {
     FindingStatus status = FindingStatus::Ok;
-    std::string check;    ///< stable id: csync2, serversets, lock, config, membership, key, peer, lanes,
+    std::string check;    ///< stable id: csync2, serversets, lock, private, config, membership, key, peer, lanes,
                           ///< push, sync, tempdir, database, dirty, lsyncd, watching, watches
     std::string subject;  ///< what it is about: a serverset, "uploads/node2", a path; may be empty
     std::string message;

@@ -58,8 +58,13 @@ local log_paths = 5
 -- record being rewritten), so what the listener writes is never marked dirty here and sent
 -- back, and a batch is checked as soon as it is taken. The pushes (-u) talk to the peers'
 -- listeners and hold no lock, so no two members can wait for each other.
+-- The lock lives in state_dir, a directory only root can enter (0700, made so below and by
+-- the module): no other user can open it, so none can take it and stall sync. Every wait on
+-- it, and on the database lock, is bounded by lock_wait seconds: a check that times out fails
+-- and is retried (nothing is lost), a push that times out goes on without the database lock.
 local flock = "/usr/bin/flock"
-local lock = "/run/clustersync-csync2.lock"
+local lock = state_dir .. "/csync2.lock"
+local lock_wait = "120"
 local timeout = "/usr/bin/timeout"
 local bash = "/bin/bash"
 -- Exit status of a lane's runner when its peer did not answer, and when its push succeeded
@@ -85,7 +90,8 @@ local unpack = table.unpack or unpack
 -- ever arguments.
 local check_runner = [[
 umask 077
-exec 8>>"$1" && ]] .. flock .. [[ 8
+exec 8>>"$1" && ]] .. flock .. [[ -w ]] .. lock_wait .. [[ 8 ||
+	{ echo "clustersync: database lock $1 not taken within ]] .. lock_wait .. [[ s" >&2; exit 75; }
 shift
 steps() {
 	status=0
@@ -143,7 +149,7 @@ fi
 held=0
 if [ -n "$dblock" ]; then
 	umask 077
-	exec 8>>"$dblock" && ]] .. flock .. [[ 8 && held=1
+	exec 8>>"$dblock" && ]] .. flock .. [[ -w ]] .. lock_wait .. [[ 8 && held=1
 fi
 # The push runs in a process substitution: `read -t` on its output is a bounded wait that
 # costs no process of its own. csync2 runs with -v, so an awk filter says "." for each file it
@@ -335,7 +341,7 @@ function decide.check_args(group, steps, csync2_bin, csync2_options)
 		if #paths == 0 then return end
 		local count_at = #args + 1
 		args[count_at] = 0
-		for _, word in ipairs({ flock, lock, csync2_bin, "-C", group }) do args[#args + 1] = word end
+		for _, word in ipairs({ flock, "-w", lock_wait, lock, csync2_bin, "-C", group }) do args[#args + 1] = word end
 		for _, option in ipairs(csync2_options) do args[#args + 1] = option end
 		args[#args + 1] = "-v"
 		for _, flag in ipairs(flags) do args[#args + 1] = flag end
@@ -509,7 +515,7 @@ end
 -- there: lsyncd sees an ordinary event, due at once.
 local function kick_dir(name)
 	local dir = state_dir .. "/kick/" .. file_part(name)
-	os.execute("mkdir -p -m 0700 '" .. dir .. "'")
+	os.execute("install -d -m 0700 '" .. state_dir .. "' '" .. state_dir .. "/kick' '" .. dir .. "'")
 	return dir
 end
 

@@ -1,5 +1,7 @@
 #include "plan.hpp"
 
+#include <set>
+
 #include <algorithm>
 #include <cctype>
 #include <tuple>
@@ -93,7 +95,35 @@ NodePlan plan_node(const Model& model) {
         group.key_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".key");
         plan.groups.push_back(std::move(group));
     }
+
+    if (model.csync_only_from) {
+        plan.only_from = *model.csync_only_from;
+    } else {
+        std::set<std::string> addresses;
+        for (const auto& group : plan.groups)
+            for (const auto& host : group.hosts) {
+                if (host.address.empty())
+                    plan.unaddressed.push_back(host.name + " (serverset " + group.name + ")");
+                else
+                    addresses.insert(host.address);
+            }
+        if (plan.unaddressed.empty())
+            for (const auto& address : addresses) plan.only_from += (plan.only_from.empty() ? "" : " ") + address;
+    }
     return plan;
+}
+
+std::optional<Diagnostic> listener_warning(const NodePlan& plan) {
+    if (plan.unaddressed.empty()) return std::nullopt;
+    constexpr std::size_t shown = 5;
+    std::string names;
+    for (std::size_t i = 0; i < plan.unaddressed.size() && i < shown; ++i)
+        names += (i ? ", " : "") + plan.unaddressed[i];
+    if (plan.unaddressed.size() > shown) names += " and " + std::to_string(plan.unaddressed.size() - shown) + " more";
+    return Diagnostic{Severity::Warning, "csync_only_from",
+                      "not given, and servers without an address (" + names +
+                          "): the csync2 listener accepts connections from any address; list the servers as "
+                          "host@address, or give csync_only_from"};
 }
 
 }  // namespace clustersync

@@ -1,9 +1,11 @@
 #pragma once
 // What one node runs, derived from a valid model: the merge step.
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "diagnostic.hpp"
 #include "model.hpp"
 
 namespace clustersync {
@@ -36,7 +38,17 @@ struct NodePlan {
     bool ssl = false;
     bool node_name_flag = false;    ///< pass -N node to csync2 (see Model::node_name_flag)
     std::vector<GroupPlan> groups;  ///< the serversets this node is a member of, sorted by name
+    /// Whom the csync2 listener accepts: csync_only_from when given, else the addresses of every
+    /// server of `groups` when each has one (host@address), else empty (any address).
+    std::string only_from;
+    /// Without csync_only_from: "host (serverset name)" of each server of `groups` given
+    /// without an address, the reason only_from is empty.
+    std::vector<std::string> unaddressed;
 };
+
+/// The warning a plan whose listener accepts any address because some servers have no known
+/// address deserves (at csync_only_from), or nothing.
+std::optional<Diagnostic> listener_warning(const NodePlan& plan);
 
 /// Merges sources with serversets for model.node. Precondition: validate(model) has no errors
 /// and model.node is set.

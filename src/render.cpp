@@ -51,6 +51,12 @@ std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std:
     // What Puppet needs beyond the file contents: which key file belongs to which serverset
     // (it writes the keys itself, so secrets never pass through the helper), and the csync2
     // tempdir it must create.
+    // Whom the csync2 listener accepts (null: any address; see NodePlan::only_from).
+    w.Key("only_from");
+    if (ok && !plan->only_from.empty())
+        write_string(w, plan->only_from);
+    else
+        w.Null();
     w.Key("serversets");
     w.StartArray();
     if (ok) {

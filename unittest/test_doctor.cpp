@@ -788,3 +788,39 @@ TEST_CASE("doctor rejects a port outside 1..65535 as a usage error", "[doctor]")
     std::ostringstream out, err;
     CHECK(run(4, argv, in, out, err) == 2);
 }
+
+TEST_CASE("evaluate: the state directory and csync2's databases must be root's alone", "[doctor][hostile]") {
+    PathStatus private_dir;
+    private_dir.exists = private_dir.is_directory = true;
+    private_dir.mode = 0700;
+    SECTION("both root's and 0700: one ok line") {
+        auto s = healthy_node();
+        s.state_dir = "/var/lib/clustersync";
+        s.state_dir_status = private_dir;
+        s.database_dir_status = private_dir;
+        std::size_t seen = 0;
+        for (const auto& f : evaluate(s))
+            if (f.check == "private") {
+                ++seen;
+                CHECK(f.status == FindingStatus::Ok);
+            }
+        CHECK(seen == 1);
+    }
+    SECTION("a state directory others can enter is an error: the lock in it would be theirs to take") {
+        auto s = healthy_node();
+        s.state_dir = "/var/lib/clustersync";
+        s.state_dir_status = private_dir;
+        s.state_dir_status->mode = 0755;
+        const auto f = only_problem(s, "private", FindingStatus::Error);
+        CHECK(f.message == "/var/lib/clustersync is root's with mode 0755: another local user can open the node's lock "
+                           "in it and stall every check and listener session");
+        CHECK(f.fix == "chown root:root /var/lib/clustersync && chmod 0700 /var/lib/clustersync (the Puppet agent does so)");
+    }
+    SECTION("a database directory others can read is a warning") {
+        auto s = healthy_node();
+        s.database_dir_status = private_dir;
+        s.database_dir_status->uid = 1000;
+        const auto f = only_problem(s, "private", FindingStatus::Warning);
+        CHECK(f.message.rfind(s.csync2.database_dir + " is owned by uid 1000 with mode 0700: every local user", 0) == 0);
+    }
+}

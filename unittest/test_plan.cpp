@@ -146,3 +146,35 @@ TEST_CASE("csync_tempdir goes to every group whose sources do not hold it", "[pl
     m.csync_tempdir.reset();
     for (const auto& group : plan_node(m).groups) CHECK(group.tempdir.empty());
 }
+
+TEST_CASE("the listener accepts csync_only_from, else the members' addresses when all are known", "[plan][hostile]") {
+    SECTION("every member of the node's serversets has an address: exactly those, sorted, no warning") {
+        const NodePlan plan = plan_node(readme_model("foo.example.net"));
+        CHECK(plan.only_from == "10.0.100.1 10.0.100.2 10.0.100.3");
+        CHECK_FALSE(listener_warning(plan));
+    }
+    SECTION("a member without an address: any address, and a warning that names it") {
+        const NodePlan plan = plan_node(readme_model("sodium.example.net"));
+        CHECK(plan.only_from.empty());
+        const auto warning = listener_warning(plan);
+        REQUIRE(warning);
+        CHECK(to_string(*warning) ==
+              "csync_only_from: not given, and servers without an address (barium.example.net (serverset serverd), "
+              "sodium.example.net (serverset serverd)): the csync2 listener accepts connections from any address; "
+              "list the servers as host@address, or give csync_only_from");
+    }
+    SECTION("csync_only_from wins, and then nothing is warned about") {
+        Model m = readme_model("sodium.example.net");
+        m.csync_only_from = "10.0.200.0/24";
+        const NodePlan plan = plan_node(m);
+        CHECK(plan.only_from == "10.0.200.0/24");
+        CHECK_FALSE(listener_warning(plan));
+    }
+    SECTION("only the node's own serversets count; a node in none accepts any address, unwarned") {
+        Model m = readme_model("foo.example.net");
+        m.serversets["serverd"].servers.push_back("foo.example.net");  // foo joins serverd, without address
+        CHECK(plan_node(m).only_from.empty());
+        CHECK(plan_node(readme_model("vm")).only_from.empty());
+        CHECK_FALSE(listener_warning(plan_node(readme_model("vm"))));
+    }
+}

@@ -128,7 +128,7 @@ TEST_CASE("render_bundle with errors: every error and warning, nothing else", "[
     CHECK(render_bundle(ds, {}, nullptr) ==
           "{\"errors\":[\"serversets.a.servers[1]: bad \\\"x\\\"\",\"whole document\"],"
           "\"warnings\":[\"serversets.b: no source names it\"],"
-          "\"node\":\"\",\"serversets\":[],\"files\":[]}\n");
+          "\"node\":\"\",\"only_from\":null,\"serversets\":[],\"files\":[]}\n");
 }
 
 TEST_CASE("render_bundle: node, serversets with their key files, and every file", "[render]") {
@@ -137,7 +137,7 @@ TEST_CASE("render_bundle: node, serversets with their key files, and every file"
     const std::vector<Diagnostic> ds = {{Severity::Warning, "serversets.www.servers", "only one"}};
     CHECK(render_bundle(ds, files, &plan) ==
           "{\"errors\":[],\"warnings\":[\"serversets.www.servers: only one\"],\"node\":\"web1\","
-          "\"serversets\":[{\"name\":\"www\",\"config_file\":\"/etc/csync2_www.cfg\","
+          "\"only_from\":null,\"serversets\":[{\"name\":\"www\",\"config_file\":\"/etc/csync2_www.cfg\","
           "\"key_file\":\"/etc/csync2_www.key\",\"sources\":[\"/srv/www\"]}],"
           "\"files\":[{\"id\":\"csync2:www\",\"path\":\"/etc/csync2_www.cfg\",\"content\":\"a\\n\\\"b\\\"\\t\\\\\"}]}\n");
 }

@@ -72,16 +72,18 @@ std::size_t count(const std::string& text, const std::string& needle) {
 }
 
 // The check runner of the rendered action: the shell script between `local check_runner = [[`
-// and `]]`, with its one Lua concatenation (the local `flock`) evaluated.
+// and `]]`, with its Lua concatenations (the locals `flock` and `lock_wait`) evaluated.
 std::string runner_script(const std::string& text) {
     const std::string open = "local check_runner = [[\n";
-    const std::string flock_word = "]] .. flock .. [[";
     const auto begin = text.find(open);
     const auto end = text.find("]]\n", begin);
     if (begin == std::string::npos || end == std::string::npos) return "";
     std::string script = text.substr(begin + open.size(), end - begin - open.size());
-    for (auto pos = script.find(flock_word); pos != std::string::npos; pos = script.find(flock_word))
-        script.replace(pos, flock_word.size(), "/usr/bin/flock");
+    const std::pair<std::string, std::string> locals[] = {{"]] .. flock .. [[", "/usr/bin/flock"},
+                                                          {"]] .. lock_wait .. [[", "120"}};
+    for (const auto& [word, value] : locals)
+        for (auto pos = script.find(word); pos != std::string::npos; pos = script.find(word))
+            script.replace(pos, word.size(), value);
     return script;
 }
 

@@ -65,6 +65,7 @@ define clustersync::config::bundle {
     'errors'     => Array[String],
     'warnings'   => Array[String],
     'node'       => String,
+    'only_from'  => Optional[String[1]],
     'serversets' => Array[Struct[{
           'name'              => Clustersync::Name,
           'config_file'       => Stdlib::Absolutepath,
@@ -142,6 +143,7 @@ define clustersync::config::bundle {
         group     => 'root',
         mode      => '0600',
         show_diff => false,
+        backup    => false,
         content   => Sensitive.new($clustersync::ssl_key.unwrap),
         before    => Class['clustersync::service'],
       }
@@ -187,6 +189,14 @@ define clustersync::config::bundle {
     lsyncd_running => !$member_of.empty,
   }
   contain clustersync::service
+
+  # Declared here, once the helper has said whom it accepts: csync_only_from, else the
+  # addresses of this node's serversets' members when every one has host@address (a warning
+  # above when not: the listener then accepts any address).
+  class { 'clustersync::listener':
+    only_from => $bundle['only_from'],
+  }
+  contain clustersync::listener
 
   File[$clustersync::logdir] -> Class['clustersync::service']
 }

@@ -60,6 +60,8 @@ define clustersync::config::group (
   }
 
   # The key itself never enters the helper's model: only this resource holds it, as Sensitive.
+  # A Sensitive source too: Puppet then logs and reports "changed [redacted] to [redacted]"
+  # instead of the key's SHA-256; no backup keeps an old key in the filebucket.
   if $set['key_content'] =~ NotUndef {
     file { $key_file:
       ensure    => file,
@@ -67,6 +69,7 @@ define clustersync::config::group (
       group     => 'root',
       mode      => '0600',
       show_diff => false,
+      backup    => false,
       content   => Sensitive.new($set['key_content'].unwrap),
     }
   } else {
@@ -76,7 +79,8 @@ define clustersync::config::group (
       group     => 'root',
       mode      => '0600',
       show_diff => false,
-      source    => $set['key_source'],
+      backup    => false,
+      source    => Sensitive($set['key_source']),
     }
   }
 

@@ -45,7 +45,7 @@ describe 'clustersync' do
     it 'runs the listener with -A (not -B) and without -N, on the port, for the allowed networks' do
       is_expected.to contain_file('/etc/xinetd.d/csync2')
         .with(owner: 'root', group: 'root', mode: '0644')
-        .with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$})
+        .with_content(%r{^\tserver_args\t= -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A$})
         .with_content(%r{^\tport\t\t= 30865$})
         .with_content(%r{^\ttype\t\t= UNLISTED$})
         .with_content(%r{^\tonly_from\t= 10\.0\.100\.0/24 10\.0\.200\.0/24$})
@@ -92,7 +92,8 @@ describe 'clustersync' do
     end
     it 'copies the key from key_source, root only' do
       is_expected.to contain_file('/etc/csync2_uploads.key')
-        .with(owner: 'root', group: 'root', mode: '0600', show_diff: false, source: 'puppet:///mnt/csync2_uploads.key')
+        .with(owner: 'root', group: 'root', mode: '0600', show_diff: false, backup: false,
+              source: sensitive('puppet:///mnt/csync2_uploads.key'))
     end
     it 'leaves out the serverset it is not a member of' do
       is_expected.not_to contain_file('/etc/csync2_serverd.cfg')
@@ -125,11 +126,13 @@ describe 'clustersync' do
     end
     it { is_expected.not_to contain_exec('clustersync: tune the csync2 database of serverd') }
     it { is_expected.to contain_file('/var/log/lsyncd').that_comes_before('Class[clustersync::service]') }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
     it 'has the listener take the lock that the lsyncd checks take' do
       lsyncd = catalogue.resource('File', '/etc/lsyncd/lsyncd.conf.lua')[:content]
-      lock = lsyncd[%r{^local lock = "([^"]+)"$}, 1]
-      expect(lock).not_to be_nil
+      state_dir = lsyncd[%r{^local state_dir = "([^"]+)"$}, 1]
+      expect(state_dir).not_to be_nil
+      expect(lsyncd).to match(%r{^local lock = state_dir \.\. "/csync2\.lock"$})
+      lock = "#{state_dir}/csync2.lock"
       expect(lsyncd).to match(%r{^local flock = "/usr/bin/flock"$})
       xinetd = catalogue.resource('File', '/etc/xinetd.d/csync2')[:content]
       expect(xinetd).to match(%r{^\tserver\t\t= /usr/bin/flock$})
@@ -148,8 +151,8 @@ describe 'clustersync' do
     it { is_expected.to contain_file('/etc/csync2_serverd.cfg').with_content(helper_file(model, 'csync2:serverd')) }
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(helper_file(model, 'lsyncd')) }
     it { is_expected.not_to contain_file('/etc/csync2_uploads.cfg') }
-    it { is_expected.to contain_file('/etc/csync2_serverd.key').with_source('puppet:///mnt/csync2_serverd.key') }
-    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A -N sodium\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/csync2_serverd.key').with(source: sensitive('puppet:///mnt/csync2_serverd.key'), backup: false) }
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tserver_args\t= -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A -N sodium\.example\.net$}) }
     it { is_expected.to contain_file('/etc/lsyncd/lsyncd.conf.lua').with_content(%r{"-N", "sodium\.example\.net"}) }
     it 'names the database as csync2 -N does' do
       is_expected.to contain_exec('clustersync: tune the csync2 database of serverd')
@@ -322,7 +325,7 @@ describe 'clustersync' do
         .with_content(%r{^IPAddressDeny=any$})
         .that_notifies('Service[csync2.socket]')
     end
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
     it { is_expected.to contain_service('csync2.socket').with(ensure: 'running', enable: true) }
   end
 
@@ -331,7 +334,7 @@ describe 'clustersync' do
     let(:pre_condition) { UPLOADS }
     let(:params) { { sources: { '/var/uploads' => 'uploads' }, listener: 'systemd', node_name: 'foo.example.net' } }
 
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /run/clustersync-csync2\.lock /usr/sbin/csync2 -i -l -A -N foo\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A -N foo\.example\.net$}) }
   end
 
   context 'with the systemd listener and no csync_only_from' do
@@ -339,7 +342,38 @@ describe 'clustersync' do
     let(:pre_condition) { UPLOADS }
     let(:params) { { sources: { '/var/uploads' => 'uploads' }, listener: 'systemd' } }
 
-    it { is_expected.to contain_file('/etc/systemd/system/csync2.socket').without_content(%r{IPAddress}) }
+    it 'allows only the addresses of the serverset members' do
+      is_expected.to contain_file('/etc/systemd/system/csync2.socket')
+        .with_content(%r{^IPAddressAllow=10\.0\.100\.1 10\.0\.100\.2\nIPAddressDeny=any$})
+    end
+  end
+
+  context 'with no csync_only_from and a server without an address' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) do
+      <<~PP
+        clustersync::serverset { 'uploads':
+          servers     => ['foo.example.net@10.0.100.1', 'bar.example.net'],
+          key_content => Sensitive('#{KEY}'),
+        }
+      PP
+    end
+    let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
+
+    it 'accepts any address (the helper warns: unittest/test_plan.cpp)' do
+      is_expected.to compile.with_all_deps
+      is_expected.to contain_file('/etc/xinetd.d/csync2').without_content(%r{only_from})
+    end
+  end
+
+  context 'with no csync_only_from and every server with an address (xinetd)' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
+
+    it { is_expected.to contain_file('/etc/xinetd.d/csync2').with_content(%r{^\tonly_from\t= 10\.0\.100\.1 10\.0\.100\.2$}) }
+    it { is_expected.to contain_file('/var/lib/clustersync').with(ensure: 'directory', owner: 'root', mode: '0700').that_comes_before('File[/etc/xinetd.d/csync2]') }
+    it { is_expected.to contain_file('/var/lib/csync2').with(ensure: 'directory', owner: 'root', mode: '0700').that_requires('Package[csync2]') }
   end
 
   context 'on RedHat 9 (Rocky)' do
@@ -598,12 +632,13 @@ describe 'clustersync' do
   context 'with a model larger than one argument may be' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:pre_condition) { UPLOADS }
-    let(:sources) { (1..4000).to_h { |i| ["/srv/data/directory-number-#{i}", 'uploads'] } }
+    # 3,998 sources and 2 servers: the most lines one csync2 group may have (4,000).
+    let(:sources) { (1..3998).to_h { |i| ["/srv/data/directory-number-#{i}", 'uploads'] } }
     let(:params) { { sources: sources } }
 
     it 'passes it in pieces and gets every source back' do
       content = catalogue.resource('File', '/etc/csync2_uploads.cfg')[:content]
-      expect(content.scan(%r{^\tinclude }).length).to eq(4000)
+      expect(content.scan(%r{^\tinclude }).length).to eq(3998)
       expect(sources.to_json.length).to be > 131_072
     end
   end

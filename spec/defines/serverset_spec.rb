@@ -13,7 +13,7 @@ describe 'clustersync::serverset' do
 
     it { is_expected.to compile.with_all_deps }
     it { is_expected.to contain_clustersync__config__group('uploads') }
-    it { is_expected.to contain_file('/etc/csync2_uploads.key').with(mode: '0600', source: 'puppet:///modules/profile/csync2_uploads.key') }
+    it { is_expected.to contain_file('/etc/csync2_uploads.key').with(mode: '0600', source: sensitive('puppet:///modules/profile/csync2_uploads.key'), backup: false) }
     it { is_expected.to contain_file('/etc/csync2_uploads.cfg').with_content(%r{^\tauto none;$}) }
   end
 

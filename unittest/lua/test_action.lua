@@ -93,9 +93,9 @@ expect("steps: a sibling with a common prefix is not covered", decide.steps(S, {
 -- decide.check_args: the runner's words, each step counted, paths after "--".
 expect("check_args", decide.check_args("up", { mark = { S .. "/b" }, rec = {}, flat = { S .. "/b", S .. "/c" } },
 	"/usr/sbin/csync2", { "-B", "-A" }), {
-	"11", "/usr/bin/flock", "/run/clustersync-csync2.lock", "/usr/sbin/csync2", "-C", "up", "-B", "-A", "-v",
+	"13", "/usr/bin/flock", "-w", "120", "/var/lib/clustersync/csync2.lock", "/usr/sbin/csync2", "-C", "up", "-B", "-A", "-v",
 	"-m", "--", S .. "/b",
-	"12", "/usr/bin/flock", "/run/clustersync-csync2.lock", "/usr/sbin/csync2", "-C", "up", "-B", "-A", "-v",
+	"14", "/usr/bin/flock", "-w", "120", "/var/lib/clustersync/csync2.lock", "/usr/sbin/csync2", "-C", "up", "-B", "-A", "-v",
 	"-c", "--", S .. "/b", S .. "/c",
 })
 expect("check_args of an empty batch", decide.check_args("up", { mark = {}, rec = {}, flat = {} }, "c", {}), {})

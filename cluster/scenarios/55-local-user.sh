@@ -1,0 +1,71 @@
+#!/bin/bash
+# What an unprivileged local user can do to sync: nothing. The node's lock and the lanes'
+# state live in /var/lib/clustersync and csync2's databases in /var/lib/csync2, both root's
+# alone (0700), so user `nobody` can neither take the lock (which stalled every check and
+# every listener session when it was /run/clustersync-csync2.lock, mode 0644) nor list the
+# synced files' names. Without csync_only_from, the listener accepts only the members'
+# addresses (every server is given as host@address here).
+. "$(dirname "$0")/../lib.sh"
+
+U=/var/uploads
+ALL="node1 node2 node3"
+LOCK=/var/lib/clustersync/csync2.lock
+
+private_state() {
+  local n mode
+  for n in $ALL; do
+    for d in /var/lib/clustersync /var/lib/csync2; do
+      mode=$(cl_exec "$n" stat -c '%U %a' "$d")
+      [ "$mode" = "root 700" ] || { echo "$n: $d is '$mode', expected 'root 700'" >&2; return 1; }
+    done
+    # The lock exists once lsyncd's checks or a listener session have run.
+    cl_exec "$n" test -e "$LOCK" || { echo "$n: $LOCK missing" >&2; return 1; }
+    if cl_exec "$n" runuser -u nobody -- flock -n "$LOCK" true 2>/dev/null; then
+      echo "$n: user nobody took $LOCK" >&2; return 1
+    fi
+    if cl_exec "$n" runuser -u nobody -- sh -c 'ls /var/lib/csync2/' >/dev/null 2>&1; then
+      echo "$n: user nobody lists csync2's databases" >&2; return 1
+    fi
+  done
+}
+
+# A user holds the lock it can take (the old lock path); sync goes on both ways.
+user_holding_locks() {
+  local pid
+  # The old lock as flock(1) made it: root's, 0644; a user opens it read-only and locks it.
+  cl_exec node1 sh -c 'umask 022 && : >> /run/clustersync-csync2.lock'
+  pid=$(_cl_spawn node1 /dev/null runuser -u nobody -- sh -c \
+    'exec 8</run/clustersync-csync2.lock && flock -n 8 && exec sleep 600')
+  # The user really holds them (so the case could fail: the old lock stalled every check).
+  _held() { ! cl_exec node1 flock -n /run/clustersync-csync2.lock true; }
+  cl_wait_until 10 _held || { echo "user nobody did not get to hold /run/clustersync-csync2.lock" >&2; return 1; }
+  cl_write node1 "$U/while-held-1.txt" <<<"from node1 while a user holds locks"
+  cl_write node2 "$U/while-held-2.txt" <<<"from node2 to node1 while a user holds locks"
+  local rc=0
+  cl_converge 30 uploads "$U" $ALL || rc=1
+  cl_expect_content node3 "$U/while-held-1.txt" "from node1 while a user holds locks" || rc=1
+  cl_expect_content node1 "$U/while-held-2.txt" "from node2 to node1 while a user holds locks" || rc=1
+  kill "$pid" 2>/dev/null || true
+  return $rc
+}
+
+listener_accepts_members_only() {
+  local n want got
+  want=$(for n in $ALL; do cl_addr "$n"; done | sort | tr '\n' ' ' | sed 's/ $//')
+  for n in $ALL; do
+    got=$(cl_exec "$n" awk -F '\t*= *' '/^\tonly_from/ { print $2 }' /etc/xinetd.d/csync2)
+    [ "$got" = "$want" ] || { echo "$n: only_from '$got', expected '$want'" >&2; return 1; }
+  done
+}
+
+cl_init
+cl_set uploads "node1 node2 node3" "$U"
+cl_up node1:1 node2:2 node3:3 || exit 1
+cl_wait_until 60 cl_at_rest uploads $ALL || cl_log "cluster not at rest after start-up"
+# A first change, so every node's checks and listener have created the lock.
+cl_write node1 "$U/first.txt" <<<"first"
+cl_converge 30 uploads "$U" $ALL || cl_log "first change did not converge"
+
+cl_case private-state private_state
+cl_case user-holding-locks-stalls-nothing user_holding_locks
+cl_case listener-accepts-members-only listener_accepts_members_only
