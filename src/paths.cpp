@@ -12,7 +12,7 @@ std::optional<std::string> path_problem(const std::string& path) {
     if (path.front() != '/') return "it does not start with /";
     if (path.size() > kMaxPathLength)
         return "it is " + std::to_string(path.size()) + " bytes long, longer than " + std::to_string(kMaxPathLength) +
-               " (PATH_MAX, the longest path the kernel opens)";
+               " (PATH_MAX less the NUL and the / lsyncd adds to a directory)";
     for (unsigned char c : path) {
         if (c < 0x20 || c == 0x7f) return "it contains a control character";
         // csync2's quoted words end at the next `"` and know no escapes.

@@ -9,8 +9,9 @@
 
 namespace clustersync {
 
-/// The longest path and file name (segment) accepted: Linux's PATH_MAX without the NUL, NAME_MAX.
-inline constexpr std::size_t kMaxPathLength = 4095;
+/// The longest path and file name (segment) accepted: Linux's PATH_MAX (4,096) less the NUL
+/// and the / lsyncd appends to a directory (it cannot watch a longer one), and NAME_MAX.
+inline constexpr std::size_t kMaxPathLength = 4094;
 inline constexpr std::size_t kMaxNameLength = 255;
 
 /// The canonical form of a path that path_problem() accepted: one trailing slash dropped

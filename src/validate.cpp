@@ -299,7 +299,7 @@ private:
             problem = "it starts with %, which csync2 reads as a prefix name (%name%), not a glob";
         else if (value.size() > kMaxPathLength)
             problem = "it is " + std::to_string(value.size()) + " bytes long, longer than " +
-                      std::to_string(kMaxPathLength) + " (PATH_MAX)";
+                      std::to_string(kMaxPathLength) + " (PATH_MAX less the NUL and a /)";
         if (!problem.empty()) error(p, quote(value) + " is not a writable csync2 pattern: " + problem);
     }
 

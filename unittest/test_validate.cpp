@@ -159,12 +159,13 @@ TEST_CASE("validate: sources", "[validate]") {
         {"/srv/\"a\"", "sources[\"/srv/\\\"a\\\"\"]: \"/srv/\\\"a\\\"\" is not a normalised absolute path: it contains \", which a csync2 config cannot write"},
     });
     const std::string root = "sources[\"/\"]: \"/\" is the root directory: csync2 cannot sync it; name the directories to sync";
-    const std::string long_path = "/" + std::string(4094, 'p');  // 4095 bytes: accepted
+    const std::string long_path = "/" + std::string(4093, 'p');  // 4094 bytes: the longest
     const std::string long_name = "/srv/" + std::string(255, 'n');
     check_rejected(set, {
         {"/", root},
         {long_path + "q", "sources[\"" + long_path + "q\"]: \"" + long_path + "q\" is not a normalised absolute path: "
-                          "it is 4096 bytes long, longer than 4095 (PATH_MAX, the longest path the kernel opens)"},
+                          "it is 4095 bytes long, longer than 4094 (PATH_MAX less the NUL and the / lsyncd adds to a "
+                          "directory)"},
         {long_name + "m", "sources[\"" + long_name + "m\"]: \"" + long_name + "m\" is not a normalised absolute path: a "
                           "segment is 256 bytes long, longer than 255 (NAME_MAX, the longest file name the kernel allows)"},
     });
@@ -298,7 +299,8 @@ TEST_CASE("validate: exclude patterns", "[validate]") {
         {"%", p + "\"%\" is not a writable csync2 pattern: it starts with %, which csync2 reads as a prefix name "
                   "(%name%), not a glob"},
         {std::string(4096, 'x'), p + "\"" + std::string(4096, 'x') +
-                                     "\" is not a writable csync2 pattern: it is 4096 bytes long, longer than 4095 (PATH_MAX)"},
+                                     "\" is not a writable csync2 pattern: it is 4096 bytes long, longer than 4094 (PATH_MAX "
+                                     "less the NUL and a /)"},
         {"\t", p + "\"\\t\" is not a writable csync2 pattern: it contains a control character"},
         {std::string("a\0b", 3), p + "\"a\\u0000b\" is not a writable csync2 pattern: it contains a control character"},
     });
@@ -645,9 +647,9 @@ TEST_CASE("validate: deep and long sources take linear time", "[validate][hostil
     REQUIRE(f.size() == 1);
     const std::string shown = "\"" + deep.substr(0, 64) + "...\" (600000 bytes)";
     CHECK(f[0] == "sources[" + shown + "]: " + shown + " is not a normalised absolute path: it is 600000 bytes long, longer "
-                  "than 4095 (PATH_MAX, the longest path the kernel opens)");
+                  "than 4094 (PATH_MAX less the NUL and the / lsyncd adds to a directory)");
     std::string longest;
-    while (longest.size() + 2 <= 4095) longest += "/a";
+    while (longest.size() + 2 <= 4094) longest += "/a";
     CHECK(findings([&](Model& m) {
               for (int i = 0; i < 2000; ++i) m.sources[longest.substr(0, longest.size() - 6) + "/b" + std::to_string(i)] = "a";
               add_serverset(m, "b", longest);
