@@ -832,3 +832,25 @@ _cl_parked_probe() {
   [ ${#args[@]} -gt 0 ] || return 0
   [ "${args[3]:-}" = clustersync-lane ] && [ "${args[4]:-}" = 1 ] && [[ $2 == *" ${args[6]:-} "* ]]
 }
+
+# cl_fingerprint NAME PATH...: one line per PATH as NAME sees it, without following symbolic
+# links: type, mode, owner, size, mtime and ctime (ns), sha256 of a regular file, target of a
+# link; a directory is listed with everything below it; a missing PATH prints "PATH absent".
+# Two fingerprints are equal only if nothing was created, written, chmod-ed or replaced there.
+cl_fingerprint() {
+  local name=$1; shift
+  cl_sh "$name" '
+    for p in "$@"; do
+      if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo "$p absent"; continue; fi
+      find "$p" -printf "%p %y %m %U:%G %s %T@ %C@ %l\n" | LC_ALL=C sort
+      find "$p" -type f -print0 | xargs -0 -r sha256sum | LC_ALL=C sort -k 2
+    done' "$@"
+}
+
+# cl_puppet_apply NAME MANIFEST: puppet apply of MANIFEST (a file) on NAME with the run's module
+# path (this working tree and Debian's stdlib), as cl_provision does it; puppet's output on
+# stdout, its --detailed-exitcodes status returned (0 nothing to do, 2 changes, else failures).
+cl_puppet_apply() {
+  [ -d "$CL_DIR/modulepath" ] || _cl_puppet_prepare || return 1
+  cl_exec "$1" puppet apply --detailed-exitcodes --color=false --modulepath "$CL_DIR/modulepath" "$2" 2>&1
+}
