@@ -502,7 +502,7 @@ _cl_ssl_material() {
 _cl_helper() {
   if [ -n "$CL_HELPER" ]; then echo "$CL_HELPER"; return; fi
   local b
-  for b in "$CL_REPO/build/clustersync-helper" /usr/local/bin/clustersync-helper; do
+  for b in "$CL_REPO/build/clustersync-helper" /usr/bin/clustersync-helper /usr/local/bin/clustersync-helper; do
     [ -x "$b" ] && { echo "$b"; return; }
   done
   echo "clustersync-helper not built (set CL_HELPER or run scripts/build)" >&2

@@ -4,8 +4,10 @@
 # With the helper installed, its `facts` subcommand reports everything (see the README); before
 # the first Puppet run has installed it, this still reports the host name csync2 will compare
 # with its `host` lines (gethostname(), lower-cased), so manifests can already use it.
-# CLUSTERSYNC_HELPER names another helper binary (for tests).
-helper=${CLUSTERSYNC_HELPER:-/usr/local/bin/clustersync-helper}
+# CLUSTERSYNC_HELPER names another helper binary (for tests); else the package's, else one
+# installed by hand under /usr/local.
+helper=${CLUSTERSYNC_HELPER:-/usr/bin/clustersync-helper}
+[ -n "${CLUSTERSYNC_HELPER:-}" ] || [ -x "$helper" ] || helper=/usr/local/bin/clustersync-helper
 if [ -x "$helper" ] && facts=$("$helper" facts 2>/dev/null); then
   printf '%s\n' "$facts"
   exit 0

@@ -71,7 +71,12 @@
 #   here as a plain string is passed on as Sensitive.
 # @param helper_path
 #   Absolute path of `clustersync-helper` on the machine that compiles the catalog (the Puppet
-#   server, or the node under `puppet apply`).
+#   server, or the node under `puppet apply`); the default is where its package installs it.
+#   The compile fails with a message naming the path and the user when it cannot run it.
+# @param manage_helper
+#   Install the `clustersync-helper` package on every node (from the node's package
+#   repositories; `scripts/package` builds it), so the external fact and `doctor` are complete
+#   there.
 # @param node_name
 #   The node's csync2 host name, when it differs from the host name csync2 sees; passed as `-N`
 #   to the csync2 listener and to every csync2 run lsyncd starts. With `-N`, csync2 binds its
@@ -146,7 +151,8 @@ class clustersync (
   Optional[Clustersync::OnlyFrom] $csync_only_from = undef,
   Optional[Clustersync::Template] $lsyncd_template = undef,
   Hash[Clustersync::Name, Clustersync::ServersetParams] $serversets = {},
-  Stdlib::Absolutepath $helper_path = '/usr/local/bin/clustersync-helper',
+  Stdlib::Absolutepath $helper_path = '/usr/bin/clustersync-helper',
+  Boolean $manage_helper = false,
   Optional[Clustersync::Host] $node_name = undef,
   Boolean $ssl = false,
   Optional[Clustersync::SslCert] $ssl_cert = undef,

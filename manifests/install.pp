@@ -22,6 +22,12 @@ class clustersync::install {
     }
   }
 
+  if $clustersync::manage_helper {
+    package { 'clustersync-helper':
+      ensure => installed,
+    }
+  }
+
   file { $clustersync::csync2_db_dir:
     ensure => directory,
     owner  => 'root',

@@ -47,11 +47,13 @@ define clustersync::config::bundle {
     'serversets'      => $serversets,
   }.filter |$key, $value| { $value =~ NotUndef }
 
-  # generate() fails on a missing command with a message about the command line; say what to do instead.
-  unless find_file($helper) {
+  # generate() fails on a missing or non-executable command with a raw error that names
+  # neither the parameter nor the user; say what is wrong and what to do instead.
+  $helper_problem = clustersync::helper_problem($helper)
+  if $helper_problem =~ NotUndef {
     fail(@("MESSAGE"/L))
-      Class[Clustersync]: helper_path: '${helper}' does not exist on the machine that compiles the catalog: \
-      install clustersync-helper there (scripts/build) or set helper_path
+      Class[Clustersync]: helper_path: '${helper}' ${helper_problem}: install the clustersync-helper \
+      package there (scripts/package builds it), or set helper_path
       |- MESSAGE
   }
 

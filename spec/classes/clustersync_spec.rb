@@ -1,7 +1,13 @@
 require 'spec_helper'
+require 'etc'
 
 # The original README's example, verbatim (tests/init.pp holds the same text).
 EXAMPLE = File.read(File.join(MODULE_ROOT, 'tests', 'init.pp'))
+# A helper file the compiling user may read but not execute.
+NOT_EXECUTABLE = File.join(WORK_DIR, 'not-executable-helper').tap do |path|
+  File.write(path, "#!/bin/sh\n")
+  File.chmod(0o644, path)
+end
 KEY = '0123456789abcdefghijABCDEFGHIJ.._0123456789abcdefghijABCDEFGHIJ'.freeze
 
 DEBIAN_LAYOUT = { 'csync2_dir' => '/etc', 'lsyncd_config' => '/etc/lsyncd/lsyncd.conf.lua', 'csync2_bin' => '/usr/sbin/csync2' }.freeze
@@ -643,6 +649,22 @@ describe 'clustersync' do
     end
   end
 
+  context 'with manage_helper' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' }, manage_helper: true } }
+
+    it { is_expected.to contain_package('clustersync-helper').with_ensure('installed') }
+  end
+
+  context 'without manage_helper' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:pre_condition) { UPLOADS }
+    let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
+
+    it { is_expected.not_to contain_package('clustersync-helper') }
+  end
+
   describe 'failures' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:pre_condition) { UPLOADS }
@@ -665,7 +687,11 @@ describe 'clustersync' do
       'a source naming an undeclared serverset' => [{ sources: { '/var/www' => 'web' } }, %r{Class\[Clustersync\]: sources\["/var/www"\]: .*web}],
       'a serverset name csync2 refuses' => [{ sources: { '/var/www' => 'up_loads' } }, %r{parameter 'sources' entry '/var/www' expects a match for Clustersync::Name}],
       'a missing helper' => [{ helper_path: '/nonexistent/clustersync-helper' },
-                             %r{Class\[Clustersync\]: helper_path: '/nonexistent/clustersync-helper' does not exist}],
+                             %r{Class\[Clustersync\]: helper_path: '/nonexistent/clustersync-helper' does not exist on the machine that compiles the catalog: install the clustersync-helper package there}],
+      'a helper that is not executable' => [{ helper_path: NOT_EXECUTABLE },
+                                            %r{Class\[Clustersync\]: helper_path: '#{NOT_EXECUTABLE}' cannot be executed by user '#{Etc.getpwuid(Process.euid).name}', who compiles the catalog}],
+      'a csync2_bin with arguments' => [{ csync2_bin: '/usr/sbin/csync2 -x' },
+                                        %r{Class\[Clustersync\]: layout.csync2_bin: "/usr/sbin/csync2 -x" is not a program path: it contains white space}],
       'an unknown listener' => [{ listener: 'inetd' }, %r{parameter 'listener' expects a match for Clustersync::Listener}],
       'a bad lsyncd_delay' => [{ lsyncd_delay: -1 }, %r{parameter 'lsyncd_delay' expects}],
       'a relative csync_tempdir' => [{ csync_tempdir: 'tmp' }, %r{parameter 'csync_tempdir' expects}],
