@@ -58,6 +58,45 @@ listener_accepts_members_only() {
   done
 }
 
+# key_source (here a file on the node) is Sensitive: when Puppet rewrites the key it logs and
+# reports "[redacted]", never the key's SHA-256 (the old or the new), and keeps no copy of the
+# old key in the filebucket.
+key_source_redacted() {
+  local key=/etc/csync2_uploads.key src=/root/keys/uploads.key manifest=$CL_DIR/site-key-source.pp
+  local good old out rc=0 h
+  good=$(cl_exec node1 cat "$key")
+  old="0ld${RANDOM}k3y${RANDOM}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+  cl_sh node1 'umask 077 && mkdir -p "${1%/*}" && cp "$2" "$1" && printf "%s\n" "$3" > "$2"' "$src" "$key" "$old"
+  # Digests of both files exactly as they are on disk (Puppet's checksums are of the file).
+  local digests
+  digests=$(cl_exec node1 sh -c 'sha256sum "$1" "$2" | cut -c1-64; md5sum "$1" "$2" | cut -c1-32' _ "$src" "$key")
+  [ "$(wc -l <<<"$digests")" = 4 ] || { echo "no digests of the keys" >&2; return 1; }
+  sed "s|key_content => Sensitive('[^']*')|key_source => '$src'|" "$CL_DIR/site.pp" > "$manifest"
+  grep -q "key_source => '$src'" "$manifest" || { echo "no key_source in the manifest" >&2; return 1; }
+  local applied=0
+  out=$(cl_exec node1 puppet apply --debug --detailed-exitcodes --color=false --modulepath "$CL_DIR/modulepath" \
+    "$manifest" 2>&1) || applied=$?
+  [ "$applied" = 2 ] || { echo "puppet apply exited $applied, expected 2 (the key changed): $out" >&2; rc=1; }
+  [ "$(cl_exec node1 cat "$key")" = "$good" ] || { echo "the key was not restored from key_source" >&2; rc=1; }
+  grep -q "File\[$key\]/content: changed \[redacted\] to \[redacted\]" <<<"$out" ||
+    { echo "no redacted content change of $key in puppet's output" >&2; rc=1; }
+  for h in $digests; do
+    if grep -q "$h" <<<"$out"; then echo "a digest of a key is in puppet's output" >&2; rc=1; fi
+    if cl_exec node1 grep -rqs "$h" /var/cache/puppet; then echo "a digest of a key is under /var/cache/puppet" >&2; rc=1; fi
+  done
+  if grep -q -e "$old" -e "$good" <<<"$out"; then echo "a key is in puppet's output" >&2; rc=1; fi
+  if cl_exec node1 grep -rqs -e "$old" -e "$good" /var/cache/puppet; then
+    echo "a key is under /var/cache/puppet (filebucket or report)" >&2; rc=1
+  fi
+  return $rc
+}
+
+# The key is back: sync still works.
+still_syncing() {
+  cl_write node2 "$U/after.txt" <<<"after"
+  cl_converge 30 uploads "$U" $ALL
+}
+
 cl_init
 cl_set uploads "node1 node2 node3" "$U"
 cl_up node1:1 node2:2 node3:3 || exit 1
@@ -69,3 +108,5 @@ cl_converge 30 uploads "$U" $ALL || cl_log "first change did not converge"
 cl_case private-state private_state
 cl_case user-holding-locks-stalls-nothing user_holding_locks
 cl_case listener-accepts-members-only listener_accepts_members_only
+cl_case key-source-redacted key_source_redacted
+cl_case members-still-sync-after-key-rewrite still_syncing
