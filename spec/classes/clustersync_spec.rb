@@ -1,8 +1,8 @@
 require 'spec_helper'
 require 'etc'
 
-# The original README's example, verbatim (tests/init.pp holds the same text).
-EXAMPLE = File.read(File.join(MODULE_ROOT, 'tests', 'init.pp'))
+# The original README's example, verbatim (examples/init.pp holds the same text).
+EXAMPLE = File.read(File.join(MODULE_ROOT, 'examples', 'init.pp'))
 # A helper file the compiling user may read but not execute.
 NOT_EXECUTABLE = File.join(WORK_DIR, 'not-executable-helper').tap do |path|
   File.write(path, "#!/bin/sh\n")
