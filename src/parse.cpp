@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "param_path.hpp"
 
@@ -298,6 +300,59 @@ std::size_t nesting_depth(const std::string& text, std::size_t& offset) {
     return deepest;
 }
 
+/// True when `text` is well-formed UTF-8: no stray continuation byte, no overlong form, no
+/// UTF-16 surrogate (U+D800..U+DFFF), nothing above U+10FFFF.
+bool valid_utf8(const char* text, std::size_t size) {
+    const auto* p = reinterpret_cast<const unsigned char*>(text);
+    for (std::size_t i = 0; i < size;) {
+        const unsigned c = p[i];
+        std::size_t n = 0;
+        unsigned lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0) lo = 0xA0;  // overlong
+            if (c == 0xED) hi = 0x9F;  // surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0) lo = 0x90;  // overlong
+            if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+        } else {
+            return false;
+        }
+        if (i + n >= size) return false;
+        if (p[i + 1] < lo || p[i + 1] > hi) return false;
+        for (std::size_t k = 2; k <= n; ++k)
+            if (p[i + k] < 0x80 || p[i + k] > 0xBF) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/// Where the first key or string of `v` that is not valid UTF-8 is: the parameter path and
+/// whether it is a key there (else the value); nothing when all are valid.
+/// rapidjson checks the raw bytes (kParseValidateEncodingFlag) but decodes an escape of a lone
+/// UTF-16 surrogate (\udc00) into bytes no UTF-8 reader accepts; Puppet's JSON could not read
+/// the bundle back. A model nests at most kMaxModelDepth levels, so the recursion is bounded.
+std::optional<std::pair<std::string, bool>> invalid_text(const Value& v, const std::string& path) {
+    if (v.IsString()) {
+        if (!valid_utf8(v.GetString(), v.GetStringLength())) return std::make_pair(path, false);
+    } else if (v.IsArray()) {
+        for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+            if (auto bad = invalid_text(v[i], element_path(path, i))) return bad;
+    } else if (v.IsObject()) {
+        for (const auto& member : v.GetObject()) {
+            if (!valid_utf8(member.name.GetString(), member.name.GetStringLength())) return std::make_pair(path, true);
+            if (auto bad = invalid_text(member.value, member_path(path, text_of(member.name)))) return bad;
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 ParseResult parse_model(const std::string& json_text) {
@@ -326,6 +381,13 @@ ParseResult parse_model(const std::string& json_text) {
         result.diagnostics.push_back({Severity::Error, "",
                                       "invalid JSON at " + position_of(json_text, doc.GetErrorOffset()) + ": " +
                                           rapidjson::GetParseError_En(doc.GetParseError())});
+        return result;
+    }
+    if (auto bad = invalid_text(doc, "")) {
+        result.diagnostics.push_back({Severity::Error, bad->first,
+                                      std::string(bad->second ? "a key" : "the value") +
+                                          " is not valid UTF-8: an escape \\uD800 to \\uDFFF without its pair (a lone "
+                                      "UTF-16 surrogate) decodes to bytes no UTF-8 reader accepts"});
         return result;
     }
     Reader(result.diagnostics).root(doc, result.model);

@@ -283,3 +283,22 @@ TEST_CASE("parse: deep nesting is refused before parsing, without recursion", "[
     CHECK(u.diagnostics.empty());
     CHECK(u.model.node == "\"" + std::string(40, '{'));
 }
+
+TEST_CASE("parse: a lone UTF-16 surrogate escape is refused, a pair is read", "[parse][hostile]") {
+    // rapidjson decodes \udc00 alone into bytes that are not UTF-8; the bundle carried them to
+    // Puppet, whose JSON could not write them back (found by fuzz/fuzz_model).
+    const std::string tail =
+        " is not valid UTF-8: an escape \\uD800 to \\uDFFF without its pair (a lone UTF-16 surrogate) decodes "
+        "to bytes no UTF-8 reader accepts";
+    auto only = [](const std::string& text) {
+        ParseResult r = parse_model(text);
+        REQUIRE(r.diagnostics.size() == 1);
+        return to_string(r.diagnostics[0]);
+    };
+    CHECK(only(R"({"\ude0a":{}})") == "a key" + tail);
+    CHECK(only(R"({"sources":{"/srv/\udc00x":"a"}})") == "sources: a key" + tail);
+    CHECK(only(R"({"serversets":{"a":{"servers":["h1","h\udfff"]}}})") == "serversets.a.servers[1]: the value" + tail);
+    ParseResult pair = parse_model(R"({"node":"h\ud83d\ude00"})");
+    CHECK(pair.diagnostics.empty());
+    CHECK(pair.model.node == "h\xF0\x9F\x98\x80");
+}
