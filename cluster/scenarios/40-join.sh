@@ -12,10 +12,17 @@ join() {
   cl_node_add node3 3
   cl_set uploads "node1 node2 node3" "$U"
   cl_provision_all node1 node2 node3 || { echo "re-provisioning with node3 failed" >&2; return 1; }
+  # Puppet restarts lsyncd when its config changes and reloads xinetd when its file does
+  # (manage_services); this harness starts the daemons itself. The old members' lsyncd must
+  # learn the new peer (each peer has a lane), and their listeners its address (only_from
+  # lists the members' addresses).
+  for n in node1 node2; do
+    cl_stop_lsyncd "$n" && cl_start_lsyncd "$n" || return 1
+    cl_exec "$n" grep -q "$(cl_addr node3)" /etc/xinetd.d/csync2 || { echo "$n: only_from lacks node3" >&2; return 1; }
+    cl_stop_xinetd "$n" && cl_start_xinetd "$n" || return 1
+  done
+  # The newcomer's daemons last: its first pushes then find listeners that accept it.
   cl_start_all node3 || { echo "node3's daemons did not start" >&2; return 1; }
-  # Puppet restarts lsyncd when its config changes (manage_services); this harness starts the
-  # daemons itself. The old members' lsyncd must learn the new peer: each peer has a lane.
-  for n in node1 node2; do cl_stop_lsyncd "$n" && cl_start_lsyncd "$n" || return 1; done
   # csync2 is push-only: the README's procedure on one in-sync member marks every file
   # dirty for the newcomer (-TUXI) and pushes it (-u).
   cl_exec node1 csync2 -C uploads -TUXI || true
