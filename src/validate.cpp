@@ -87,10 +87,13 @@ private:
         const auto bad = std::find_if(value.begin(), value.end(), [](unsigned char c) {
             return !(std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+');
         });
-        if (bad != value.end())
-            error(p, quote(value) + " is not a program path: " +
-                         (std::isspace(static_cast<unsigned char>(*bad)) ? std::string("it contains white space")
-                                                                         : "it contains " + quote(std::string(1, *bad))) +
+        if (bad == value.end()) return;
+        // The whole character (the model is valid UTF-8), never a lone byte of one.
+        const auto lead = static_cast<unsigned char>(*bad);
+        const std::size_t width = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+        const std::string character(bad, bad + std::min(static_cast<std::ptrdiff_t>(width), value.end() - bad));
+        error(p, quote(value) + " is not a program path: " +
+                     (std::isspace(lead) ? std::string("it contains white space") : "it contains " + quote(character)) +
                          "; expected the path of the csync2 program alone (letters, digits, / . _ + -), no arguments");
     }
 

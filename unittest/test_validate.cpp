@@ -117,7 +117,7 @@ TEST_CASE("validate: layout paths and logdir", "[validate]") {
         const std::string tail = "; expected the path of the csync2 program alone (letters, digits, / . _ + -), no arguments";
         check_rejected(bin, {
             {"/usr/sbin/csync2 -x", "layout.csync2_bin: \"/usr/sbin/csync2 -x\" is not a program path: it contains white space" + tail},
-            {"/usr/sbin/csync2\u00a0", "layout.csync2_bin: \"/usr/sbin/csync2\u00a0\" is not a program path: it contains \"\xc2\"" + tail},
+            {"/usr/sbin/csync2\u00a0", "layout.csync2_bin: \"/usr/sbin/csync2\u00a0\" is not a program path: it contains \"\u00a0\"" + tail},
             {"/opt/%n/csync2", "layout.csync2_bin: \"/opt/%n/csync2\" is not a program path: it contains \"%\"" + tail},
             {"/opt/$HOME/csync2", "layout.csync2_bin: \"/opt/$HOME/csync2\" is not a program path: it contains \"$\"" + tail},
             {"/opt/a;b", "layout.csync2_bin: \"/opt/a;b\" is not a program path: it contains \";\"" + tail},
@@ -654,4 +654,29 @@ TEST_CASE("validate: deep and long sources take linear time", "[validate][hostil
               for (int i = 0; i < 2000; ++i) m.sources[longest.substr(0, longest.size() - 6) + "/b" + std::to_string(i)] = "a";
               add_serverset(m, "b", longest);
           }).size() == 0);
+}
+
+TEST_CASE("validate: messages never cut a UTF-8 character", "[validate][hostile]") {
+    // A lone byte of a character made the bundle invalid UTF-8 (found by fuzz/fuzz_model).
+    auto valid_utf8 = [](const std::string& s) {
+        for (std::size_t i = 0; i < s.size();) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            const std::size_t n = c < 0x80 ? 0 : c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 9;
+            if (n == 9 || i + n >= s.size() + (n == 0 ? 1 : 0)) return false;
+            for (std::size_t k = 1; k <= n; ++k)
+                if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+            i += n + 1;
+        }
+        return true;
+    };
+    for (const auto& f : findings([](Model& m) { m.layout.csync2_bin = "/usr\xCA\x8C" "bin/csync2"; })) {
+        CHECK(valid_utf8(f));
+        CHECK(f.find("it contains \"\xCA\x8C\"") != std::string::npos);
+    }
+    // A value over 8 KiB is shown by its start: 63 bytes here, since byte 64 is inside "é".
+    const std::string source = "/" + std::string(62, 'a') + "\xC3\xA9" + std::string(9000, 'b');
+    const auto f = findings([&](Model& m) { m.sources = {{source, "a"}}; });
+    REQUIRE(f.size() == 1);
+    CHECK(valid_utf8(f[0]));
+    CHECK(f[0].rfind("sources[\"/" + std::string(62, 'a') + "...\" (9065 bytes)]", 0) == 0);
 }
