@@ -35,8 +35,10 @@ user_holding_locks() {
   # The old lock as flock(1) made it: root's, 0644; a user opens it read-only and locks it.
   cl_exec node1 sh -c 'umask 022 && : >> /run/clustersync-csync2.lock'
   pid=$(_cl_spawn node1 /dev/null runuser -u nobody -- sh -c \
-    'exec 8</run/clustersync-csync2.lock && flock -n 8 && exec sleep 600')
-  # The user really holds them (so the case could fail: the old lock stalled every check).
+    'exec 8</run/clustersync-csync2.lock && flock 8 && exec sleep 600')
+  # The user really holds it (so the case could fail: the old lock stalled every check). The
+  # user waits for the lock (no -n): the check below takes it for an instant, and a
+  # non-blocking attempt at that instant gave up.
   _held() { ! cl_exec node1 flock -n /run/clustersync-csync2.lock true; }
   cl_wait_until 10 _held || { echo "user nobody did not get to hold /run/clustersync-csync2.lock" >&2; return 1; }
   cl_write node1 "$U/while-held-1.txt" <<<"from node1 while a user holds locks"
