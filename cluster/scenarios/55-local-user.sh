@@ -67,7 +67,9 @@ key_source_redacted() {
   local key=/etc/csync2_uploads.key src=/root/keys/uploads.key manifest=$CL_DIR/site-key-source.pp
   local good old out rc=0 h
   good=$(cl_exec node1 cat "$key")
-  old="0ld${RANDOM}k3y${RANDOM}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+  # Another well-formed key (csync2 -k's alphabet, 64 characters), random per run.
+  old=$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 64)
+  [ "${#old}" = 64 ] || { echo "could not make a second key" >&2; return 1; }
   cl_sh node1 'umask 077 && mkdir -p "${1%/*}" && cp "$2" "$1" && printf "%s\n" "$3" > "$2"' "$src" "$key" "$old"
   # Digests of both files exactly as they are on disk (Puppet's checksums are of the file).
   local digests
