@@ -68,7 +68,9 @@
 # @param serversets
 #   Serversets to declare, name => parameters of `clustersync::serverset`; for Hiera users.
 #   Separately declared `clustersync::serverset` resources work alongside. A `key_content` given
-#   here as a plain string is passed on as Sensitive.
+#   here as a plain string is passed on as Sensitive. The whole hash may be Sensitive (Hiera's
+#   `lookup_options: {clustersync::serversets: {convert_to: Sensitive}}`), which keeps the keys
+#   out of the class's parameters in the catalog as well.
 # @param helper_path
 #   Absolute path of `clustersync-helper` on the machine that compiles the catalog (the Puppet
 #   server, or the node under `puppet apply`); the default is where its package installs it.
@@ -150,7 +152,10 @@ class clustersync (
   Clustersync::Port $csync_port = 30865,
   Optional[Clustersync::OnlyFrom] $csync_only_from = undef,
   Optional[Clustersync::Template] $lsyncd_template = undef,
-  Hash[Clustersync::Name, Clustersync::ServersetParams] $serversets = {},
+  Variant[
+    Hash[Clustersync::Name, Clustersync::ServersetParams],
+    Sensitive[Hash[Clustersync::Name, Clustersync::ServersetParams]]
+  ] $serversets = {},
   Stdlib::Absolutepath $helper_path = '/usr/bin/clustersync-helper',
   Boolean $manage_helper = false,
   Optional[Clustersync::Host] $node_name = undef,
@@ -175,8 +180,14 @@ class clustersync (
   # The name csync2 compares with the `host` entries: what membership is decided by.
   $csync2_host = pick($node_name, $facts.dig('clustersync', 'hostname'), $facts.dig('networking', 'hostname'))
 
+  # A whole hash given as Sensitive (Hiera's `convert_to: Sensitive`) keeps the catalog's class
+  # parameter redacted; its keys are declared Sensitive like a plain string's.
+  $serverset_params = $serversets ? {
+    Sensitive => $serversets.unwrap,
+    default   => $serversets,
+  }
   # A key given as a plain string becomes Sensitive here, so the serverset resource never holds it in clear.
-  $serversets.each |$name, $params| {
+  $serverset_params.each |$name, $params| {
     clustersync::serverset { $name:
       * => $params.map |$key, $value| {
         [$key, if $key == 'key_content' and $value =~ String { Sensitive($value) } else { $value }]

@@ -11,7 +11,7 @@ define clustersync::config::bundle {
   $node = $clustersync::csync2_host
 
   # Serversets are found by name: those the sources use and those the class declared.
-  $names = unique($clustersync::sources.values + $clustersync::serversets.keys).sort
+  $names = unique($clustersync::sources.values + $clustersync::serverset_params.keys).sort
   $serversets = $names.filter |$name| { defined(Clustersync::Serverset[$name]) }.reduce({}) |$memo, $name| {
     $set = Clustersync::Serverset[$name]
     $memo + {

@@ -483,6 +483,24 @@ describe 'clustersync' do
     }
   end
 
+  context 'with the serversets hash Sensitive as a whole (Hiera convert_to: Sensitive)' do
+    let(:facts) { ClustersyncFacts.debian('foo.example.net') }
+    let(:params) do
+      {
+        sources: { '/srv/www' => 'web' },
+        serversets: sensitive({ 'web' => { 'servers' => ['foo.example.net', 'qux.example.net'], 'key_content' => KEY } }),
+      }
+    end
+
+    it { is_expected.to compile.with_all_deps }
+    it 'declares its serversets with the key Sensitive and keeps the class parameter redacted' do
+      expect(catalogue.resource('Clustersync::Serverset', 'web').sensitive_parameters).to include(:key_content)
+      expect(catalogue.resource('File', '/etc/csync2_web.key').sensitive_parameters).to include(:content)
+      expect(catalogue.resource('Class', 'Clustersync').sensitive_parameters).to include(:serversets)
+    end
+    it { is_expected.to contain_file('/etc/csync2_web.cfg').with_content(%r{^\thost foo\.example\.net;$}) }
+  end
+
   context 'with a model the helper warns about' do
     let(:facts) { ClustersyncFacts.debian('foo.example.net') }
     let(:params) { { sources: { '/var/uploads' => 'uploads' } } }
@@ -699,7 +717,7 @@ describe 'clustersync' do
       'a shared csync_tempdir' => [{ csync_tempdir: '/tmp' }, %r{Class\[Clustersync\]: csync_tempdir: "/tmp" is shared with other users}],
       'a bad node_name' => [{ node_name: 'foo bar' }, %r{parameter 'node_name' expects}],
       'a bad serverset in serversets' => [{ serversets: { 'web' => { 'servers' => ['a'], 'key_content' => 'short' } } },
-                                          %r{parameter 'serversets' entry 'web' entry 'key_content' expects}],
+                                          %r{parameter 'serversets' variant 0 entry 'web' entry 'key_content' expects}],
       'a serversets entry also declared as a resource' => [{ serversets: { 'uploads' => { 'servers' => ['a', 'b'], 'key_source' => '/k' } } },
                                                            %r{Duplicate declaration: Clustersync::Serverset\[uploads\]}],
     }.each do |what, (params, message)|
