@@ -91,6 +91,14 @@ describe 'clustersync' do
         .with_content(%r{^nossl \* \*;$})
         .with_content(%r{^tempdir /var/lib/csync2/clustersync-tmp;$})
     end
+    it 'restarts lsyncd for a change of its own config only (csync2 reads group files and keys on every run)' do
+      notifiers = catalogue.resources.select do |r|
+        [r[:notify]].flatten.compact.map(&:to_s).any? { |t| t.match?(%r{\AClass\[Clustersync::Service\]\z|\AService\[lsyncd\]\z}) }
+      end
+      subscribers = catalogue.resources.select { |r| r.type == 'Service' && r.title == 'lsyncd' }.flat_map { |r| [r[:subscribe]].flatten.compact }
+      expect(notifiers.map(&:to_s)).to eq(['File[/etc/lsyncd/lsyncd.conf.lua]'])
+      expect(subscribers).to be_empty
+    end
     it 'creates the csync2 tempdir, root only, before lsyncd starts' do
       is_expected.to contain_file('/var/lib/csync2/clustersync-tmp')
         .with(ensure: 'directory', owner: 'root', group: 'root', mode: '0700')
