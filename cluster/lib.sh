@@ -75,7 +75,7 @@ CL_TMPROOT=${CL_TMPROOT:-/tmp/clustersync-test}
 CL_SUBNET=198.18.0
 : "${CL_ONLY_FROM:=}"
 : "${CL_SSL:=false}"
-: "${CL_DELAY:=1}"
+: "${CL_DELAY:=0.2}"
 : "${CL_PORT:=30865}"
 : "${CL_PROVISION:=puppet}"
 : "${CL_HELPER:=}"
@@ -467,7 +467,7 @@ settings {
 
 -- Every batch of events triggers a full check of the whole set (csync2 -x without paths).
 local csync2_classic = {
-  delay = $CL_DELAY,
+  delay = ${CL_CLASSIC_DELAY:-1},
   maxProcesses = 1,
   checkgauge = { syncid = true },
   action = function(inlet)
@@ -523,7 +523,7 @@ _cl_manifest() {
   echo "  },"
   [ -n "$CL_ONLY_FROM" ] && echo "  csync_only_from => '$CL_ONLY_FROM',"
   [ "$CL_PORT" = 30865 ] || echo "  csync_port      => $CL_PORT,"
-  [ "$CL_DELAY" = 1 ] || echo "  lsyncd_delay    => $CL_DELAY,"
+  [ "$CL_DELAY" = 0.2 ] || echo "  lsyncd_delay    => $CL_DELAY,"
   if [ "$CL_SSL" = true ]; then
     _cl_ssl_material || return 1
     echo "  ssl             => true,"
@@ -632,7 +632,7 @@ _cl_lsyncd_snapshot() {
 }
 
 cl_lsyncd_idle() {
-  local name=$1 window=${2:-$((CL_DELAY + 1))} pid before end
+  local name=$1 window=${2:-$((${CL_DELAY%.*} + 1))} pid before end
   pid=$(cat "$CL_DIR/nodes/$name/lsyncd.pid" 2>/dev/null) || { echo "no lsyncd on $name" >&2; return 1; }
   kill -0 "$pid" 2>/dev/null || { echo "lsyncd on $name is not running" >&2; return 1; }
   before=$(_cl_lsyncd_snapshot "$name" "$pid")
@@ -808,7 +808,7 @@ cl_dirty_except() {
 # runner for another peer) or a new log line is activity. The children's CPU time is not
 # compared: every probe adds to it.
 cl_lsyncd_idle_except() {
-  local name=$1 parked=$2 window=${3:-$((CL_DELAY + 1))} pid before end child p addrs=" "
+  local name=$1 parked=$2 window=${3:-$((${CL_DELAY%.*} + 1))} pid before end child p addrs=" "
   for p in $parked; do addrs+="$(cl_addr "$p") $p "; done
   pid=$(cat "$CL_DIR/nodes/$name/lsyncd.pid" 2>/dev/null) || { echo "no lsyncd on $name" >&2; return 1; }
   kill -0 "$pid" 2>/dev/null || { echo "lsyncd on $name is not running" >&2; return 1; }

@@ -104,7 +104,10 @@
 # @param manage_services
 #   Run and enable lsyncd (on members) and the listener's service (xinetd or `csync2.socket`).
 # @param lsyncd_delay
-#   Seconds lsyncd gathers events before one csync2 run.
+#   Seconds lsyncd gathers events before one csync2 run (at most 3 decimals). The default, 0.2,
+#   brings a change to the peers in about a quarter of a second and still joins a file's
+#   creation and the end of its writing into one run; a larger value spends less CPU per file
+#   under a steady stream of writes (docs/benchmarks-delay.md), 0 checks each event at once.
 # @param csync_tempdir
 #   Where csync2 writes its scratch files (received data, signatures, deltas) instead of beside
 #   each file, where lsyncd would see every one of them: `tempdir` in each group file. The module
@@ -164,7 +167,7 @@ class clustersync (
   Optional[Variant[Clustersync::SslKey, Sensitive[Clustersync::SslKey]]] $ssl_key = undef,
   Boolean $manage_packages = true,
   Boolean $manage_services = true,
-  Clustersync::Delay $lsyncd_delay = 1,
+  Clustersync::Delay $lsyncd_delay = 0.2,
   Variant[Stdlib::Absolutepath, Boolean[false]] $csync_tempdir = '/var/lib/csync2/clustersync-tmp',
   Boolean $csync_db_index = true,
   Boolean $csync_db_wal = true,

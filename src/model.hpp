@@ -56,7 +56,7 @@ struct Model {
     std::string logdir_mode = "0755";
     std::string csync_port = "30865";         ///< JSON integer or string, kept as text
     std::optional<std::string> csync_only_from;  ///< space-separated addresses/CIDR blocks; absent = any
-    std::string lsyncd_delay = "1";           ///< seconds lsyncd gathers events before one csync2 run
+    std::string lsyncd_delay = "0.2";         ///< seconds lsyncd gathers events before one csync2 run
     /// csync2's `tempdir`: where it writes its scratch files instead of beside each file (none:
     /// csync2's default, beside the file, where the watcher sees them).
     std::optional<std::string> csync_tempdir = std::string(kDefaultTempdir);

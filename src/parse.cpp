@@ -7,8 +7,11 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iomanip>
+#include <locale>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include "param_path.hpp"
@@ -91,7 +94,7 @@ public:
                 std::string s;
                 if (string(val, path, s)) m.csync_only_from = s;
             } else if (key == "lsyncd_delay") {
-                integer_text(val, path, m.lsyncd_delay);
+                number_text(val, path, m.lsyncd_delay);
             } else if (key == "csync_tempdir") {
                 // A path, or false for csync2's default (scratch files beside each file).
                 if (val.IsFalse()) {
@@ -157,6 +160,19 @@ private:
             out = text_of(v);
         else
             type_error(v, path, "an integer or a numeric string");
+    }
+
+    /// lsyncd_delay: like integer_text, and a JSON number with a fraction (Puppet's Float 0.2),
+    /// written in its shortest form ("0.2"); validate judges the digits.
+    void number_text(const Value& v, const std::string& path, std::string& out) {
+        if (v.IsDouble() && !v.IsInt64() && !v.IsUint64()) {
+            std::ostringstream text;
+            text.imbue(std::locale::classic());
+            text << std::setprecision(15) << v.GetDouble();
+            out = text.str();
+        } else {
+            integer_text(v, path, out);
+        }
     }
 
     void string_array(const Value& v, const std::string& path, std::vector<std::string>& out) {

@@ -37,6 +37,18 @@ unsigned to_unsigned(const std::string& text, unsigned fallback) {
     return value;
 }
 
+// "S" or "S.F" (validated: at most 3 decimals) in milliseconds; anything else is the fallback.
+unsigned to_millis(const std::string& text, unsigned fallback) {
+    const auto dot = text.find('.');
+    const std::string whole = text.substr(0, dot);
+    std::string fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+    if (fraction.size() > 3 || (dot != std::string::npos && fraction.empty())) return fallback;
+    fraction.resize(3, '0');
+    const unsigned w = to_unsigned(whole, ~0u), f = to_unsigned(fraction, ~0u);
+    if (w == ~0u || f == ~0u || w > 4000000) return fallback;
+    return w * 1000 + f;
+}
+
 std::string in_dir(const std::string& dir, const std::string& file) {
     const std::string d = normalise_path(dir);
     return d == "/" ? "/" + file : d + "/" + file;
@@ -51,7 +63,7 @@ NodePlan plan_node(const Model& model) {
     plan.layout.csync2_dir = normalise_path(model.layout.csync2_dir);
     plan.logdir = normalise_path(model.logdir);
     plan.port = to_unsigned(model.csync_port, 30865);
-    plan.lsyncd_delay = to_unsigned(model.lsyncd_delay, 1);
+    plan.lsyncd_delay_ms = to_millis(model.lsyncd_delay, 200);
     plan.ssl = model.ssl;
     plan.node_name_flag = model.node_name_flag;
 

@@ -34,7 +34,7 @@ struct NodePlan {
     Layout layout;
     std::string logdir;
     unsigned port = 30865;
-    unsigned lsyncd_delay = 1;
+    unsigned lsyncd_delay_ms = 200;  ///< lsyncd's delay in milliseconds
     bool ssl = false;
     bool node_name_flag = false;    ///< pass -N node to csync2 (see Model::node_name_flag)
     std::vector<GroupPlan> groups;  ///< the serversets this node is a member of, sorted by name

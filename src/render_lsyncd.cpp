@@ -4,6 +4,21 @@
 
 namespace clustersync {
 
+namespace {
+
+// Milliseconds as Lua seconds: "0", "1", "0.2", "1.25".
+std::string seconds_text(unsigned ms) {
+    std::string text = std::to_string(ms / 1000);
+    if (unsigned fraction = ms % 1000) {
+        std::string digits = std::to_string(1000 + fraction).substr(1);
+        digits.erase(digits.find_last_not_of('0') + 1);
+        text += "." + digits;
+    }
+    return text;
+}
+
+}  // namespace
+
 std::string render_lsyncd(const NodePlan& plan) {
     const std::string logdir = plan.logdir == "/" ? "" : plan.logdir;
     std::string out =
@@ -17,7 +32,7 @@ std::string render_lsyncd(const NodePlan& plan) {
         "}\n"
         "\n"
         "local csync2 = " + lua_string(plan.layout.csync2_bin) + "\n"
-        "local delay = " + std::to_string(plan.lsyncd_delay) + "\n"
+        "local delay = " + seconds_text(plan.lsyncd_delay_ms) + "\n"
         "-- -N (only with node_name): the name the group files use for this node; csync2 then\n"
         "-- also binds its connections to the address that name resolves to.\n"
         "-- -B: commit each database change at once, so these runs and the csync2 listener on\n"

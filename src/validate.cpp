@@ -61,8 +61,8 @@ public:
         mode("logdir_mode", m.logdir_mode);
         number("csync_port", m.csync_port, 1, 65535, "is not a port: expected an integer from 1 to 65535");
         if (m.csync_only_from) only_from("csync_only_from", *m.csync_only_from);
-        number("lsyncd_delay", m.lsyncd_delay, 0, 86400,
-               "is not a delay: expected a whole number of seconds from 0 to 86400");
+        seconds("lsyncd_delay", m.lsyncd_delay, 86400,
+                "is not a delay: expected seconds from 0 to 86400, with at most 3 decimals (e.g. 0.2)");
         if (m.csync_tempdir) tempdir("csync_tempdir", *m.csync_tempdir, m);
         std::map<std::string, std::size_t> used;  // serverset -> sources naming it
         for (const auto& source : m.sources) ++used[source.second];
@@ -122,6 +122,18 @@ private:
         static const boost::regex re(R"([0-9]{1,6})");
         if (!boost::regex_match(value, re) || std::stoul(value) < min || std::stoul(value) > max)
             error(p, quote(value) + " " + expected);
+    }
+
+    /// Seconds with at most three decimals (lsyncd counts in 10 ms clock ticks), up to max.
+    void seconds(const std::string& p, const std::string& value, unsigned long max, const char* expected) {
+        static const boost::regex re(R"(([0-9]{1,6})(\.[0-9]{1,3})?)");
+        boost::smatch parts;
+        if (boost::regex_match(value, parts, re)) {
+            const unsigned long whole = std::stoul(parts[1].str());
+            const bool no_fraction = parts[2].str().find_first_not_of(".0") == std::string::npos;
+            if (whole < max || (whole == max && no_fraction)) return;
+        }
+        error(p, quote(value) + " " + expected);
     }
 
     void only_from(const std::string& p, const std::string& value) {

@@ -110,6 +110,23 @@ TEST_CASE("a serverset without sources renders nothing, even for a member", "[pl
     CHECK(plan_node(m).groups.empty());
 }
 
+TEST_CASE("plan: lsyncd_delay in milliseconds", "[plan]") {
+    struct Case {
+        const char* text;
+        unsigned ms;
+    };
+    static const Case cases[] = {{"0", 0}, {"1", 1000}, {"0.2", 200}, {"0.25", 250}, {"1.005", 1005},
+                                 {"86400", 86400000}, {"86400.000", 86400000}};
+    for (const auto& c : cases) {
+        INFO(c.text);
+        Model m = readme_model("foo.example.net");
+        m.lsyncd_delay = c.text;
+        CHECK(plan_node(m).lsyncd_delay_ms == c.ms);
+    }
+    Model m = readme_model("foo.example.net");
+    CHECK(plan_node(m).lsyncd_delay_ms == 200);  // the default (docs/benchmarks-delay.md)
+}
+
 TEST_CASE("layout, port, delay, logdir and ssl come from the model", "[plan]") {
     Model m = readme_model("foo.example.net");
     m.layout.csync2_dir = "/etc/csync2/";
@@ -121,7 +138,7 @@ TEST_CASE("layout, port, delay, logdir and ssl come from the model", "[plan]") {
     m.serversets["uploads"].auto_resolve = "younger";
     const NodePlan plan = plan_node(m);
     CHECK(plan.port == 30866);
-    CHECK(plan.lsyncd_delay == 3);
+    CHECK(plan.lsyncd_delay_ms == 3000);
     CHECK(plan.logdir == "/var/log/cs");
     CHECK(plan.ssl);
     REQUIRE(plan.groups.size() == 1);

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "lua.hpp"
@@ -48,12 +49,12 @@ TEST_CASE("Lua string literals escape quote, backslash and control characters", 
 
 namespace {
 
-NodePlan plan_with(unsigned port, unsigned delay) {
+NodePlan plan_with(unsigned port, unsigned delay_ms) {
     NodePlan plan;
     plan.node = "web1";
     plan.logdir = "/var/log/lsyncd";
     plan.port = port;
-    plan.lsyncd_delay = delay;
+    plan.lsyncd_delay_ms = delay_ms;
     GroupPlan a;
     a.name = "alpha";
     a.hosts = {{"web1", ""}, {"web2", "10.0.0.2"}, {"web3", ""}};
@@ -106,7 +107,7 @@ int run_runner(const std::string& script, const std::string& dblock, const std::
 
 TEST_CASE("the check runner runs every step, keeps the last failure, and says whether anything was marked dirty",
           "[lsyncd]") {
-    const std::string script = runner_script(render_lsyncd(plan_with(30865, 1)));
+    const std::string script = runner_script(render_lsyncd(plan_with(30865, 1000)));
     REQUIRE_FALSE(script.empty());
     char dir_template[] = "/tmp/clustersync-runner.XXXXXX";
     REQUIRE(mkdtemp(dir_template));
@@ -175,14 +176,14 @@ TEST_CASE("the check runner runs every step, keeps the last failure, and says wh
 
 TEST_CASE("a batch is checked as soon as lsyncd hands it over: no pause, lsyncd gathers for the whole delay",
           "[lsyncd]") {
-    const std::string text = render_lsyncd(plan_with(30865, 1));
+    const std::string text = render_lsyncd(plan_with(30865, 1000));
     // The node's lock keeps checks away from a listener session (docs/lsyncd-action.md).
     CHECK(text.find("\t\tdelay = delay,\n") != std::string::npos);
     CHECK(runner_script(text).find("sleep") == std::string::npos);
 }
 
 TEST_CASE("one group line per group, in order: its peers without the node, then its sources, escaped", "[lsyncd]") {
-    const std::string text = render_lsyncd(plan_with(30865, 1));
+    const std::string text = render_lsyncd(plan_with(30865, 1000));
     CHECK(count(text, "\ngroup(") == 2);
     // A peer is { host name, what csync2 connects to (its address when given) }.
     const auto a = text.find("\ngroup(\"alpha\", { { \"web2\", \"10.0.0.2\" }, { \"web3\", \"web3\" } }, "
@@ -195,7 +196,7 @@ TEST_CASE("one group line per group, in order: its peers without the node, then 
 }
 
 TEST_CASE("settings name the log and status files in the log directory, and nothing unknown", "[lsyncd]") {
-    const std::string text = render_lsyncd(plan_with(30865, 1));
+    const std::string text = render_lsyncd(plan_with(30865, 1000));
     CHECK(text.find("settings {\n"
                     "\tlogfile = \"/var/log/lsyncd/lsyncd.log\",\n"
                     "\tstatusFile = \"/var/log/lsyncd/lsyncd.status\",\n"
@@ -204,19 +205,24 @@ TEST_CASE("settings name the log and status files in the log directory, and noth
 }
 
 TEST_CASE("csync2 gets -B and -A, -N only with node_name, -p only for a port other than 30865", "[lsyncd]") {
-    CHECK(render_lsyncd(plan_with(30865, 1)).find("local options = { \"-B\", \"-A\" }\n") != std::string::npos);
-    CHECK(render_lsyncd(plan_with(30866, 1)).find("local options = { \"-B\", \"-A\", \"-p\", \"30866\" }\n") !=
+    CHECK(render_lsyncd(plan_with(30865, 1000)).find("local options = { \"-B\", \"-A\" }\n") != std::string::npos);
+    CHECK(render_lsyncd(plan_with(30866, 1000)).find("local options = { \"-B\", \"-A\", \"-p\", \"30866\" }\n") !=
           std::string::npos);
-    NodePlan named = plan_with(30865, 1);
+    NodePlan named = plan_with(30865, 1000);
     named.node_name_flag = true;
     CHECK(render_lsyncd(named).find("local options = { \"-N\", \"web1\", \"-B\", \"-A\" }\n") != std::string::npos);
 }
 
 TEST_CASE("delay comes from lsyncd_delay; the csync2 binary from the layout", "[lsyncd]") {
-    NodePlan plan = plan_with(30865, 7);
+    NodePlan plan = plan_with(30865, 7000);
     plan.layout.csync2_bin = "/opt/csync2/bin/csync2";
     const std::string text = render_lsyncd(plan);
     CHECK(text.find("\nlocal delay = 7\n") != std::string::npos);
+    for (const auto& [ms, lua] : std::vector<std::pair<unsigned, std::string>>{
+             {0, "0"}, {200, "0.2"}, {250, "0.25"}, {1005, "1.005"}, {1500, "1.5"}, {86400000, "86400"}}) {
+        INFO(ms);
+        CHECK(render_lsyncd(plan_with(30865, ms)).find("\nlocal delay = " + lua + "\n") != std::string::npos);
+    }
     CHECK(text.find("\nlocal csync2 = \"/opt/csync2/bin/csync2\"\n") != std::string::npos);
 }
 
@@ -225,7 +231,7 @@ TEST_CASE("the action is src/lsyncd_action.lua, embedded whole after the prologu
     std::stringstream lua;
     lua << in.rdbuf();
     REQUIRE(lua.str().size() > 1000);
-    const std::string text = render_lsyncd(plan_with(30865, 1));
+    const std::string text = render_lsyncd(plan_with(30865, 1000));
     const auto at = text.find(lua.str());
     REQUIRE(at != std::string::npos);
     CHECK(text.find("\nlocal state_dir = \"/var/lib/clustersync\"\n") < at);

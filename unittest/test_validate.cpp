@@ -480,15 +480,19 @@ TEST_CASE("validate: csync_port and lsyncd_delay", "[validate]") {
     check_accepted(port, {"1", "30865", "65535", "030865"});
 
     auto delay = [](Model& m, const std::string& v) { m.lsyncd_delay = v; };
-    const std::string dt = " is not a delay: expected a whole number of seconds from 0 to 86400";
+    const std::string dt = " is not a delay: expected seconds from 0 to 86400, with at most 3 decimals (e.g. 0.2)";
     check_rejected(delay, {
         {"86401", "lsyncd_delay: \"86401\"" + dt},
+        {"86400.001", "lsyncd_delay: \"86400.001\"" + dt},
         {"-1", "lsyncd_delay: \"-1\"" + dt},
-        {"1.5", "lsyncd_delay: \"1.5\"" + dt},
+        {"0.0001", "lsyncd_delay: \"0.0001\"" + dt},
+        {"1e-07", "lsyncd_delay: \"1e-07\"" + dt},
+        {".5", "lsyncd_delay: \".5\"" + dt},
+        {"1.", "lsyncd_delay: \"1.\"" + dt},
         {"", "lsyncd_delay: \"\"" + dt},
         {"1s", "lsyncd_delay: \"1s\"" + dt},
     });
-    check_accepted(delay, {"0", "1", "15", "86400"});
+    check_accepted(delay, {"0", "1", "15", "86400", "0.2", "1.5", "0.125", "86400.0", "86400.000"});
 }
 
 TEST_CASE("validate: csync_only_from", "[validate]") {
@@ -565,7 +569,7 @@ TEST_CASE("validate: every problem is reported in one run, in a stable order", "
         "logdir_mode: \"999\" is not an octal mode: expected 3 or 4 octal digits, such as \"0755\"",
         "csync_port: \"70000\" is not a port: expected an integer from 1 to 65535",
         "csync_only_from: entry 1, \"10.0.0.0/99\": the prefix length of an IPv4 block is 0 to 32",
-        "lsyncd_delay: \"-3\" is not a delay: expected a whole number of seconds from 0 to 86400",
+        "lsyncd_delay: \"-3\" is not a delay: expected seconds from 0 to 86400, with at most 3 decimals (e.g. 0.2)",
         "warning: serversets.other.servers: only 1 server: a serverset needs at least 2 to sync anything",
         "serversets.other.key_content: the key has a character csync2 does not allow at position 4 of 9: expected only A-Z, "
         "a-z, 0-9, . and _",

@@ -21,7 +21,7 @@ def example_model(node, layout = DEBIAN_LAYOUT, extra = {})
     'layout' => layout,
     'sources' => { '/var/uploads' => 'uploads', '/etc/serverd' => 'serverd' },
     'logdir' => '/var/log/lsyncd', 'logdir_owner' => 'root', 'logdir_group' => 'root', 'logdir_mode' => '0755',
-    'csync_port' => 30865, 'csync_only_from' => '10.0.100.0/24 10.0.200.0/24', 'lsyncd_delay' => 1,
+    'csync_port' => 30865, 'csync_only_from' => '10.0.100.0/24 10.0.200.0/24', 'lsyncd_delay' => 0.2,
     'csync_tempdir' => '/var/lib/csync2/clustersync-tmp', 'ssl' => false,
     'serversets' => {
       'serverd' => { 'servers' => ['barium.example.net', 'sodium.example.net'], 'exclude' => [], 'auto' => 'none',
@@ -202,7 +202,7 @@ describe 'clustersync' do
       {
         'node' => 'foo.example.net', 'node_name_flag' => false, 'layout' => DEBIAN_LAYOUT, 'sources' => { '/var/uploads' => 'uploads' },
         'logdir' => '/var/log/lsyncd', 'logdir_owner' => 'www-data', 'logdir_group' => 'adm', 'logdir_mode' => '0750',
-        'csync_port' => '30866', 'csync_only_from' => '10.0.100.0/24', 'lsyncd_delay' => 1,
+        'csync_port' => '30866', 'csync_only_from' => '10.0.100.0/24', 'lsyncd_delay' => 0.2,
         'csync_tempdir' => '/var/lib/csync2/clustersync-tmp', 'ssl' => false,
         'serversets' => { 'uploads' => { 'servers' => ['foo.example.net@10.0.100.1', 'bar.example.net@10.0.100.2'],
                                          'exclude' => [], 'auto' => 'none', 'key_content' => true } }
