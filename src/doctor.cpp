@@ -8,6 +8,10 @@
 #include <set>
 #include <sstream>
 
+#include "csync2_rules.hpp"
+#include "json_write.hpp"
+#include "text.hpp"
+
 namespace clustersync {
 namespace {
 
@@ -47,9 +51,9 @@ std::vector<const Csync2Group*> member_groups(const ServersetState& s, const std
 }
 
 std::string join_host_names(const Csync2Group& g) {
-    std::string names;
-    for (const auto& h : g.hosts) names += (names.empty() ? "" : ", ") + ascii_lower(h.name);
-    return names.empty() ? "none" : names;
+    std::vector<std::string> names;
+    for (const auto& h : g.hosts) names.push_back(ascii_lower(h.name));
+    return names.empty() ? "none" : join(names, ", ");
 }
 
 bool is_literal_directory_pattern(const std::string& include) {
@@ -110,8 +114,8 @@ void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& 
                     "chmod 0600 " + k.path + ", and replace the key: others may have read it");
             good = false;
         }
-        if (k.readable && k.text_problem) {
-            r.error("key", s.name, "key file " + k.path + " is malformed: " + *k.text_problem, regenerate);
+        if (k.readable && !k.text_problems.empty()) {
+            r.error("key", s.name, "key file " + k.path + " is malformed: " + join(k.text_problems, "; "), regenerate);
             good = false;
         }
         if (good) r.ok("key", s.name, "key file " + k.path + " is present, private and well-formed");
@@ -313,14 +317,14 @@ void check_tempdir(const NodeState& state, const ServersetState& s, Report& r) {
                "chown root " + dir + " && chmod 0700 " + dir);
         return;
     }
-    std::string elsewhere;
+    std::vector<std::string> elsewhere;
     for (const auto& src : state.sources)
         if (src.serverset == s.name && src.status.exists &&
             (src.status.dev_major != t.dev_major || src.status.dev_minor != t.dev_minor))
-            elsewhere += (elsewhere.empty() ? "" : ", ") + src.path;
+            elsewhere.push_back(src.path);
     if (!elsewhere.empty()) {
         r.warn("tempdir", s.name,
-               dir + " is on another filesystem than " + elsewhere +
+               dir + " is on another filesystem than " + join(elsewhere, ", ") +
                    ": csync2 cannot rename a received file into place there, so it truncates and copies it",
                "if that matters, set the class's csync_tempdir to a directory on the same filesystem as the sources");
         return;
@@ -366,18 +370,18 @@ void check_serverset(const NodeState& state, const ServersetState& s, Report& r)
     }
     const auto groups = member_groups(s, state.node);
     if (groups.empty()) {
-        std::string hosts;
-        for (const auto& g : s.config.groups) hosts += (hosts.empty() ? "" : "; ") + join_host_names(g);
+        std::vector<std::string> hosts;
+        for (const auto& g : s.config.groups) hosts.push_back(join_host_names(g));
         r.error("membership", s.name,
-                "this host (" + state.node + ") is not a member: the hosts are " + hosts +
+                "this host (" + state.node + ") is not a member: the hosts are " + join(hosts, "; ") +
                     " (csync2 compares the lower-cased host name exactly; an FQDN never matches a short name)",
                 "make the names agree: list \"" + state.node + "\" in the serverset's servers, or set the host name "
                 "to the listed one, or run csync2 (listener included) and doctor with -N/--node NAME");
         return;
     }
-    std::string joined;
-    for (const auto* g : groups) joined += (joined.empty() ? "" : ", ") + g->name;
-    r.ok("membership", s.name, state.node + " is a member of group " + joined);
+    std::vector<std::string> names;
+    for (const auto* g : groups) names.push_back(g->name);
+    r.ok("membership", s.name, state.node + " is a member of group " + join(names, ", "));
 
     check_keys(s, groups, r);
 
@@ -413,8 +417,9 @@ void check_lsyncd(const NodeState& state, Report& r) {
                 "start it (service lsyncd start, or lsyncd /etc/lsyncd/lsyncd.conf.lua); its log tells why it stopped "
                 "(\"out of inotify watches\" means the watch limit below)");
     } else {
-        std::string pids;
-        for (const auto& p : state.lsyncd) pids += (pids.empty() ? "" : ", ") + std::to_string(p.pid);
+        std::vector<std::string> pid_list;
+        for (const auto& p : state.lsyncd) pid_list.push_back(std::to_string(p.pid));
+        const std::string pids = join(pid_list, ", ");
         if (state.lsyncd.size() > 1)
             r.warn("lsyncd", "", "several lsyncd processes run (pids " + pids + "): each change is pushed more than once",
                    "stop all but the one the service manager started");
@@ -470,7 +475,7 @@ std::vector<Finding> evaluate(const NodeState& state) {
         r.ok("csync2", "", state.csync2.path + (state.csync2.version.empty() ? "" : " " + state.csync2.version) +
                                ", config directory " + state.csync2.config_dir);
 
-    const std::string lock = state.csync2.config_dir + "/csync2.lock";
+    const std::string lock = state.csync2.config_dir + "/" + kCsync2LockFileName;
     if (state.lock_file)
         r.error("lock", "", lock + " exists: csync2 refuses to run",
                 "remove it once you are sure no maintenance needs it: rm " + lock);
@@ -479,7 +484,8 @@ std::vector<Finding> evaluate(const NodeState& state) {
     check_private(state, r);
 
     if (state.serversets.empty())
-        r.error("serversets", "", "no csync2_NAME.cfg in " + state.csync2.config_dir + ": this node syncs nothing",
+        r.error("serversets", "",
+                "no " + csync2_config_file_name("NAME") + " in " + state.csync2.config_dir + ": this node syncs nothing",
                 "declare the clustersync class and its serversets for this node and run the agent (or give --config-dir)");
 
     for (const auto& s : state.serversets) check_serverset(state, s, r);
@@ -538,11 +544,10 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
     rapidjson::StringBuffer buffer;
     rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
     w.SetIndent(' ', 2);
-    const auto str = [&w](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
     const auto [errors, warnings] = tally(findings);
     w.StartObject();
     w.Key("node");
-    str(node);
+    write_json_string(w, node);
     w.Key("healthy");
     w.Bool(errors == 0);
     w.Key("errors");
@@ -556,13 +561,13 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
         w.Key("status");
         w.String(status_word(f.status));
         w.Key("check");
-        str(f.check);
+        write_json_string(w, f.check);
         w.Key("subject");
-        str(f.subject);
+        write_json_string(w, f.subject);
         w.Key("message");
-        str(f.message);
+        write_json_string(w, f.message);
         w.Key("fix");
-        str(f.fix);
+        write_json_string(w, f.fix);
         w.EndObject();
     }
     w.EndArray();
@@ -576,7 +581,7 @@ NodeState inspect_node(const DoctorOptions& o) {
     s.node_given = !o.node.empty();
     s.csync2 = locate_csync2(o.config_dir, o.database_dir);
     s.port = o.port;
-    s.lock_file = stat_path(s.csync2.config_dir + "/csync2.lock").exists;
+    s.lock_file = stat_path(s.csync2.config_dir + "/" + kCsync2LockFileName).exists;
     s.state_dir = o.state_dir;
     s.state_dir_status = stat_path(o.state_dir);
     if (!s.csync2.database_dir.empty()) s.database_dir_status = stat_path(s.csync2.database_dir);
@@ -587,7 +592,7 @@ NodeState inspect_node(const DoctorOptions& o) {
     for (const auto& name : serverset_names(list_directory(s.csync2.config_dir))) {
         ServersetState ss;
         ss.name = name;
-        ss.config_path = s.csync2.config_dir + "/csync2_" + name + ".cfg";
+        ss.config_path = s.csync2.config_dir + "/" + csync2_config_file_name(name);
         const auto text = read_text_file(ss.config_path);
         ss.config_readable = text.has_value();
         if (text) ss.config = read_csync2_config(*text);
@@ -603,7 +608,7 @@ NodeState inspect_node(const DoctorOptions& o) {
                 // The key is read only to judge its form; it goes out of scope here and is never printed.
                 const auto content = read_text_file(path, 4096);
                 k.readable = content.has_value();
-                if (content) k.text_problem = key_text_problem(*content);
+                if (content) k.text_problems = csync2_key_problems(*content);
                 ss.keys.push_back(std::move(k));
             }
             for (const auto& inc : g->includes) {
@@ -625,7 +630,7 @@ NodeState inspect_node(const DoctorOptions& o) {
         if (s.csync2.path.empty()) {
             ss.parse_check.skipped = ss.sync_check.skipped = "csync2 is not installed";
         } else if (s.lock_file) {
-            ss.parse_check.skipped = ss.sync_check.skipped = "csync2.lock exists";
+            ss.parse_check.skipped = ss.sync_check.skipped = std::string(kCsync2LockFileName) + " exists";
         } else {
             auto m = args;
             m.push_back("-M");
@@ -645,7 +650,7 @@ NodeState inspect_node(const DoctorOptions& o) {
         }
         if (!ss.config.tempdirs.empty()) ss.tempdir = stat_path(ss.config.tempdirs.back());
         std::string ignored;
-        ss.database = s.csync2.database_dir + "/" + s.node + "_" + name + ".db3";
+        ss.database = s.csync2.database_dir + "/" + csync2_database_file_name(s.node, name);
         if (const auto counts = count_dirty(ss.database, ignored)) {
             ss.dirty = counts->files;
             ss.waiting = counts->entries_by_peer;

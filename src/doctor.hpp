@@ -34,7 +34,7 @@ struct KeyState {
     std::string path;
     PathStatus status;
     bool readable = false;
-    std::optional<std::string> text_problem;  ///< key_text_problem() of its content
+    std::vector<std::string> text_problems;  ///< csync2_key_problems() of its content
 };
 
 /// A peer of a serverset and whether its listener answered.

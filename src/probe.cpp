@@ -24,28 +24,13 @@
 #include <iterator>
 #include <sstream>
 
-#include "csync2_cfg.hpp"
+#include "csync2_rules.hpp"
+#include "text.hpp"
 
 extern char** environ;
 
 namespace clustersync {
 namespace {
-
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) lines.push_back(line);
-    return lines;
-}
-
-bool starts_with(const std::string& s, const std::string& prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 /// The hexadecimal value after `key` in a fdinfo line ("ino:" -> a720b3), or nothing.
 std::optional<std::uint64_t> hex_field(const std::string& line, const std::string& key) {
@@ -186,37 +171,6 @@ std::string csync2_dir_for_os_release(const std::string& os_release) {
         }
     }
     return "/etc";
-}
-
-std::vector<std::string> serverset_names(const std::vector<std::string>& file_names) {
-    std::vector<std::string> names;
-    const std::string prefix = "csync2_", suffix = ".cfg";
-    for (const auto& f : file_names) {
-        if (f.size() <= prefix.size() + suffix.size() || !starts_with(f, prefix) ||
-            f.compare(f.size() - suffix.size(), suffix.size(), suffix) != 0)
-            continue;
-        const std::string name = f.substr(prefix.size(), f.size() - prefix.size() - suffix.size());
-        if (std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }))
-            names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-std::optional<std::string> key_text_problem(const std::string& content) {
-    const std::string first = content.substr(0, content.find('\n'));
-    if (first.find('\r') != std::string::npos)
-        return "its first line ends in CR (a Windows line ending), which csync2 rejects";
-    if (first.empty()) return "its first line is empty";
-    for (std::size_t i = 0; i < first.size(); ++i) {
-        const char c = first[i];
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
-        if (!ok)
-            return "character " + std::to_string(i + 1) + " of its first line is not one of [A-Za-z0-9._]";
-    }
-    if (first.size() < 32)
-        return "its first line has " + std::to_string(first.size()) + " characters; csync2 needs at least 32";
-    return std::nullopt;
 }
 
 std::string local_host_name() {

@@ -43,14 +43,6 @@ std::string parse_version_line(const std::string& text);
 /// ID or ID_LIKE names the RHEL, Fedora or SUSE family, else /etc (Debian, Ubuntu).
 std::string csync2_dir_for_os_release(const std::string& os_release);
 
-/// The serverset names of csync2_NAME.cfg file names; names outside csync2's `[a-z0-9]+` rule
-/// are left out because `csync2 -C` refuses them. Sorted.
-std::vector<std::string> serverset_names(const std::vector<std::string>& file_names);
-
-/// Why a key file's content would be refused by csync2 (first line only, at least 32 characters
-/// of [A-Za-z0-9._], no CR), or nothing when it is acceptable. Never quotes the key.
-std::optional<std::string> key_text_problem(const std::string& content);
-
 // ---- the node --------------------------------------------------------------------------
 
 /// gethostname() lower-cased: the name csync2 compares with its `host` lines.

@@ -89,14 +89,6 @@ TEST_CASE("csync2_dir_for_os_release: RHEL, Fedora and SUSE families use /etc/cs
     }
 }
 
-TEST_CASE("serverset_names keeps csync2_NAME.cfg files whose NAME csync2 accepts, sorted", "[facts]") {
-    const std::vector<std::string> files = {"csync2_uploads.cfg", "csync2.cfg",          "csync2_serverd.cfg",
-                                            "csync2_up_loads.cfg", "csync2_Upper.cfg",   "csync2_uploads.key",
-                                            "csync2_.cfg",         "csync2_ssl_key.pem", "xcsync2_a.cfg",
-                                            "csync2_a1.cfg.bak",   "csync2_a1.cfg"};
-    CHECK(serverset_names(files) == std::vector<std::string>{"a1", "serverd", "uploads"});
-}
-
 namespace {
 
 Facts sample_facts() {
