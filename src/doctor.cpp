@@ -60,15 +60,6 @@ bool is_literal_directory_pattern(const std::string& include) {
     return !include.empty() && include[0] == '/' && include.find_first_of("*?[%") == std::string::npos;
 }
 
-/// csync2 command line for one serverset, carrying the options the user gave doctor.
-std::vector<std::string> csync2_args(const NodeState& s, const DoctorOptions& o, const std::string& name) {
-    std::vector<std::string> args{s.csync2.path, "-C", name};
-    if (s.node_given) args.insert(args.end(), {"-N", s.node});
-    if (!o.database_dir.empty()) args.insert(args.end(), {"-D", o.database_dir});
-    if (o.port_given) args.insert(args.end(), {"-p", std::to_string(o.port)});
-    return args;
-}
-
 class Report {
 public:
     void ok(const char* check, const std::string& subject, const std::string& message) {
@@ -100,7 +91,9 @@ void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& 
         }
         bool good = true;
         if (!k.readable) {
-            r.error("key", s.name, "key file " + k.path + " cannot be read", "run doctor as root; csync2 runs as root");
+            r.error("key", s.name,
+                    "key file " + k.path + " cannot be read" + (k.read_error.empty() ? "" : " (" + k.read_error + ")"),
+                    "run doctor as root; csync2 runs as root");
             good = false;
         }
         if (k.status.uid != 0) {
@@ -575,6 +568,83 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
+std::vector<std::string> csync2_command(const NodeState& s, const DoctorOptions& o, const std::string& name) {
+    std::vector<std::string> args{s.csync2.path, "-C", name};
+    if (s.node_given) args.insert(args.end(), {"-N", s.node});
+    if (!o.database_dir.empty()) args.insert(args.end(), {"-D", o.database_dir});
+    if (o.port_given) args.insert(args.end(), {"-p", std::to_string(o.port)});
+    return args;
+}
+
+std::string parse_check_skip_reason(const NodeState& s) {
+    if (s.csync2.path.empty()) return "csync2 is not installed";
+    if (s.lock_file) return std::string(kCsync2LockFileName) + " exists";
+    return "";
+}
+
+std::string sync_check_skip_reason(const ServersetState& s, const std::string& node) {
+    if (!s.config_readable || member_groups(s, node).empty()) return "not a member";
+    if (!s.parse_check.result.started || !parse_refusal(s.parse_check).empty()) return "csync2 refuses the config";
+    // -T would only wait for the same timeouts.
+    if (!s.peers.empty() && std::all_of(s.peers.begin(), s.peers.end(), [](const PeerState& p) { return p.error.has_value(); }))
+        return "no peer is reachable";
+    return "";
+}
+
+KeyState judge_key(const std::string& path, const PathStatus& status, const Result<std::string>& content) {
+    KeyState k;
+    k.path = path;
+    k.status = status;
+    k.readable = content.has_value();
+    if (content)
+        k.text_problems = csync2_key_problems(*content);
+    else if (status.exists)
+        k.read_error = content.error();
+    return k;
+}
+
+std::vector<std::string> member_key_paths(const ServersetState& s, const std::string& node) {
+    std::vector<std::string> paths;
+    std::set<std::string> seen;
+    for (const auto* g : member_groups(s, node))
+        for (const auto& path : g->keys)
+            if (seen.insert(path).second) paths.push_back(path);
+    return paths;
+}
+
+std::vector<SourceState> lsyncd_sources(const std::vector<ServersetState>& serversets, const std::string& node) {
+    std::vector<SourceState> sources;
+    std::set<std::string> seen;
+    for (const auto& s : serversets)
+        for (const auto* g : member_groups(s, node))
+            for (const auto& inc : g->includes)
+                if (is_literal_directory_pattern(inc) && seen.insert(inc).second) {
+                    SourceState src;
+                    src.path = inc;
+                    src.serverset = s.name;
+                    sources.push_back(std::move(src));
+                }
+    std::sort(sources.begin(), sources.end(), [](const SourceState& a, const SourceState& b) { return a.path < b.path; });
+    return sources;
+}
+
+std::optional<bool> is_watched(const PathStatus& dir, const std::vector<LsyncdProcess>& lsyncd) {
+    bool readable = false;
+    for (const auto& p : lsyncd) {
+        if (!p.watches_readable) continue;
+        readable = true;
+        for (const auto& w : p.watches)
+            if (w.inode == dir.inode && (w.kernel_dev >> 20) == dir.dev_major && (w.kernel_dev & 0xfffff) == dir.dev_minor)
+                return true;
+    }
+    if (!readable) return std::nullopt;
+    return false;
+}
+
+long directory_count_bound(const std::optional<long>& watch_limit) {
+    return watch_limit ? *watch_limit + 1 : 10'000'000L;
+}
+
 NodeState inspect_node(const DoctorOptions& o) {
     NodeState s;
     s.node = o.node.empty() ? local_host_name() : ascii_lower(o.node);
@@ -588,7 +658,6 @@ NodeState inspect_node(const DoctorOptions& o) {
     std::vector<std::pair<std::string, std::string>> env;
     if (!o.config_dir.empty()) env.emplace_back("CSYNC2_SYSTEM_DIR", o.config_dir);
 
-    std::set<std::string> seen_sources;
     for (const auto& name : serverset_names(list_directory(s.csync2.config_dir))) {
         ServersetState ss;
         ss.name = name;
@@ -596,62 +665,34 @@ NodeState inspect_node(const DoctorOptions& o) {
         const auto text = read_text_file(ss.config_path);
         ss.config_readable = text.has_value();
         if (text) ss.config = read_csync2_config(*text);
-        const auto groups = member_groups(ss, s.node);
 
-        std::set<std::string> seen_keys;
-        for (const auto* g : groups) {
-            for (const auto& path : g->keys) {
-                if (!seen_keys.insert(path).second) continue;
-                KeyState k;
-                k.path = path;
-                k.status = stat_path(path);
-                // The key is read only to judge its form; it goes out of scope here and is never printed.
-                const auto content = read_text_file(path, 4096);
-                k.readable = content.has_value();
-                if (content) k.text_problems = csync2_key_problems(*content);
-                ss.keys.push_back(std::move(k));
-            }
-            for (const auto& inc : g->includes) {
-                if (!is_literal_directory_pattern(inc) || !seen_sources.insert(inc).second) continue;
-                SourceState src;
-                src.path = inc;
-                src.serverset = name;
-                s.sources.push_back(std::move(src));
-            }
-        }
+        // The key is read only to judge its form; it goes out of scope here and is never printed.
+        for (const auto& path : member_key_paths(ss, s.node))
+            ss.keys.push_back(judge_key(path, stat_path(path), read_text_file(path, 4096)));
         for (const auto& h : member_peers(ss.config, s.node)) {
             PeerState p{h.name, csync2_peer_name(h), std::nullopt};
-            p.error = tcp_probe(p.target, o.port, o.connect_timeout_ms);
+            if (const Status reached = tcp_probe(p.target, o.port, o.connect_timeout_ms); !reached) p.error = reached.error();
             ss.peers.push_back(std::move(p));
         }
         std::sort(ss.peers.begin(), ss.peers.end(), [](const PeerState& a, const PeerState& b) { return a.name < b.name; });
 
-        const auto args = csync2_args(s, o, name);
-        if (s.csync2.path.empty()) {
-            ss.parse_check.skipped = ss.sync_check.skipped = "csync2 is not installed";
-        } else if (s.lock_file) {
-            ss.parse_check.skipped = ss.sync_check.skipped = std::string(kCsync2LockFileName) + " exists";
+        ss.parse_check.skipped = parse_check_skip_reason(s);
+        if (!ss.parse_check.skipped.empty()) {
+            ss.sync_check.skipped = ss.parse_check.skipped;
         } else {
-            auto m = args;
+            auto m = csync2_command(s, o, name);
             m.push_back("-M");
             ss.parse_check.result = run_command(m, env, 20000);
-            if (!ss.config_readable || groups.empty())
-                ss.sync_check.skipped = "not a member";
-            else if (!parse_refusal(ss.parse_check).empty() || !ss.parse_check.result.started)
-                ss.sync_check.skipped = "csync2 refuses the config";
-            else if (!ss.peers.empty() &&
-                     std::all_of(ss.peers.begin(), ss.peers.end(), [](const PeerState& p) { return p.error.has_value(); }))
-                ss.sync_check.skipped = "no peer is reachable";  // -T would only wait for the same timeouts
-            else {
-                auto t = args;
+            ss.sync_check.skipped = sync_check_skip_reason(ss, s.node);
+            if (ss.sync_check.skipped.empty()) {
+                auto t = csync2_command(s, o, name);
                 t.push_back("-T");
                 ss.sync_check.result = run_command(t, env, o.sync_timeout_ms);
             }
         }
         if (!ss.config.tempdirs.empty()) ss.tempdir = stat_path(ss.config.tempdirs.back());
-        std::string ignored;
         ss.database = s.csync2.database_dir + "/" + csync2_database_file_name(s.node, name);
-        if (const auto counts = count_dirty(ss.database, ignored)) {
+        if (const auto counts = count_dirty(ss.database)) {
             ss.dirty = counts->files;
             ss.waiting = counts->entries_by_peer;
         }
@@ -660,7 +701,7 @@ NodeState inspect_node(const DoctorOptions& o) {
             ss.lanes_exist = stat_path(ss.lanes_path).exists;
             if (const auto report = read_text_file(ss.lanes_path)) ss.lanes = parse_lanes(ss.lanes_path, *report);
         }
-        ss.count_index = has_count_index(ss.database, ignored);
+        ss.count_index = has_count_index(ss.database).optional();
         s.serversets.push_back(std::move(ss));
     }
 
@@ -668,22 +709,12 @@ NodeState inspect_node(const DoctorOptions& o) {
     s.lsyncd = find_lsyncd_processes();
     s.now = static_cast<std::int64_t>(std::time(nullptr));
     s.watch_limit = inotify_watch_limit();
-    const long bound = s.watch_limit ? *s.watch_limit + 1 : 10'000'000L;
+    s.sources = lsyncd_sources(s.serversets, s.node);
     for (auto& src : s.sources) {
         src.status = stat_path(src.path);
-        if (src.status.is_directory) src.directories = count_directories(src.path, bound);
-        bool readable = false, watched = false;
-        for (const auto& p : s.lsyncd) {
-            if (!p.watches_readable) continue;
-            readable = true;
-            for (const auto& w : p.watches)
-                if (w.inode == src.status.inode && (w.kernel_dev >> 20) == src.status.dev_major &&
-                    (w.kernel_dev & 0xfffff) == src.status.dev_minor)
-                    watched = true;
-        }
-        if (readable) src.watched = watched;
+        if (src.status.is_directory) src.directories = count_directories(src.path, directory_count_bound(s.watch_limit));
+        src.watched = is_watched(src.status, s.lsyncd);
     }
-    std::sort(s.sources.begin(), s.sources.end(), [](const SourceState& a, const SourceState& b) { return a.path < b.path; });
     return s;
 }
 

@@ -28,21 +28,24 @@ Facts gather_facts(const FactsOptions& options) {
         ServersetFacts s;
         s.name = name;
         s.config = setup.config_dir + "/" + csync2_config_file_name(name);
-        const auto counts = count_dirty(setup.database_dir + "/" + csync2_database_file_name(facts.hostname, name),
-                                        s.dirty_error, options.cache_dir);
-        if (counts) s.dirty = counts->files;
+        const auto counts =
+            count_dirty(setup.database_dir + "/" + csync2_database_file_name(facts.hostname, name), options.cache_dir);
+        if (counts)
+            s.dirty = counts->files;
+        else
+            s.dirty_error = counts.error();
 
         const auto config = read_text_file(s.config);
         const auto peers = config ? member_peers(read_csync2_config(*config), facts.hostname) : std::vector<Csync2Host>{};
         if (!peers.empty()) {
             const std::string path = lanes_path(options.state_dir, name);
             LanesReport lanes;
-            if (const auto text = read_text_file(path)) {
+            const auto text = read_text_file(path);
+            if (text) {
                 lanes = parse_lanes(path, *text);
                 s.lanes_error = join(lanes.problems, "; ");
             } else {
-                s.lanes_error =
-                    stat_path(path).exists ? "cannot read " + path : "no " + path + ": lsyncd's push lanes have not reported";
+                s.lanes_error = stat_path(path).exists ? text.error() : "no " + path + ": lsyncd's push lanes have not reported";
             }
             std::optional<std::map<std::string, long>> entries;
             if (counts) entries = counts->entries_by_peer;
