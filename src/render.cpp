@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "csync2_rules.hpp"
 #include "json_write.hpp"
 
 namespace clustersync {
@@ -66,6 +67,10 @@ std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std:
             write_json_string(w, group.config_file);
             w.Key("key_file");
             write_json_string(w, group.key_file);
+            // csync2's database of the group on this node, a file name in the class's
+            // csync2_db_dir (which only Puppet knows), where Puppet adds the module's index.
+            w.Key("database_file");
+            write_json_string(w, csync2_database_file_name(plan->node, group.name));
             w.Key("sources");
             w.StartArray();
             for (const auto& source : group.includes) write_json_string(w, source);
