@@ -1,9 +1,9 @@
 #pragma once
 // csync2 2.0's rules, written down once: which words its config scanner takes as keywords, what a
 // config (serverset) name and a key file may hold, how it compares host names, and what its files
-// are called. validate, plan, render, doctor and facts all ask here; the Puppet side gets the
-// file names through the bundle (render.hpp) and checks keys with Clustersync::Key, whose spec
-// pins the same cases as this rule's tests.
+// are called. validate, plan, render, doctor and facts all ask here. The Puppet side gets the
+// file names through the bundle (render.hpp); its types Clustersync::Key and Clustersync::Name
+// are tested with the same cases as these rules (unittest/csync2_rules_cases.json).
 
 #include <string>
 #include <string_view>

@@ -2,7 +2,11 @@
 // the text helpers the messages share.
 #include <catch2/catch.hpp>
 
+#include <rapidjson/document.h>
+
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +16,53 @@
 #include "text.hpp"
 
 using namespace clustersync;
+
+namespace {
+
+/// The accepted and rejected values of one rule in csync2_rules_cases.json, the table the Puppet
+/// types' specs read too, so the helper and the module agree on each case.
+std::pair<std::vector<std::string>, std::vector<std::string>> shared_cases(const char* rule) {
+    std::ifstream in(std::string(CLUSTERSYNC_SOURCE_DIR) + "/unittest/csync2_rules_cases.json");
+    std::stringstream text;
+    text << in.rdbuf();
+    rapidjson::Document doc;
+    doc.Parse(text.str().c_str());
+    REQUIRE(doc.IsObject());
+    REQUIRE(doc.HasMember(rule));
+    const auto list = [&](const char* which) {
+        std::vector<std::string> values;
+        for (const auto& v : doc[rule][which].GetArray()) values.emplace_back(v.GetString(), v.GetStringLength());
+        return values;
+    };
+    return {list("accepted"), list("rejected")};
+}
+
+}  // namespace
+
+TEST_CASE("the key and name rules agree with the cases the Puppet types are tested with", "[csync2]") {
+    const auto [keys_ok, keys_bad] = shared_cases("key");
+    REQUIRE(keys_ok.size() >= 4);
+    REQUIRE(keys_bad.size() >= 8);
+    for (const auto& key : keys_ok) {
+        INFO(key);
+        CHECK(csync2_key_problems(key).empty());
+    }
+    for (const auto& key : keys_bad) {
+        INFO(key);
+        CHECK_FALSE(csync2_key_problems(key).empty());
+    }
+    const auto [names_ok, names_bad] = shared_cases("name");
+    REQUIRE(names_ok.size() >= 4);
+    REQUIRE(names_bad.size() >= 6);
+    for (const auto& name : names_ok) {
+        INFO(name);
+        CHECK(is_csync2_config_name(name));
+    }
+    for (const auto& name : names_bad) {
+        INFO(name);
+        CHECK_FALSE(is_csync2_config_name(name));
+    }
+}
 
 TEST_CASE("csync2_keywords are the 24 words of csync2 2.0's scanner, sorted", "[csync2]") {
     const auto& words = csync2_keywords();

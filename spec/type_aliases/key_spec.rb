@@ -1,10 +1,14 @@
 require 'spec_helper'
+require 'json'
 
+# The cases are shared with the helper's own key rule (unittest/test_csync2_rules.cpp).
 describe 'Clustersync::Key' do
-  ['a' * 32, 'A0._' * 16, "#{'k' * 64}\n", "#{'k' * 64}\nanything else\r\n"].each do |value|
+  cases = JSON.parse(File.read(File.expand_path('../../unittest/csync2_rules_cases.json', __dir__)))['key']
+
+  cases['accepted'].each do |value|
     it { is_expected.to allow_value(value) }
   end
-  ['', 'a' * 31, "#{'k' * 64}\r\n", "#{'k' * 31}-", "\n#{'k' * 64}", "#{'k' * 40} x"].each do |value|
+  cases['rejected'].each do |value|
     it { is_expected.not_to allow_value(value) }
   end
 end

@@ -1,10 +1,14 @@
 require 'spec_helper'
+require 'json'
 
+# The cases are shared with the helper's own name rule (unittest/test_csync2_rules.cpp).
 describe 'Clustersync::Name' do
-  ['uploads', 'serverd', 'a', 'web2', '0'].each do |value|
+  cases = JSON.parse(File.read(File.expand_path('../../unittest/csync2_rules_cases.json', __dir__)))['name']
+
+  cases['accepted'].each do |value|
     it { is_expected.to allow_value(value) }
   end
-  ['', 'Uploads', 'up_loads', 'up-loads', 'up loads', "uploads\n", 1].each do |value|
+  (cases['rejected'] + [1]).each do |value|
     it { is_expected.not_to allow_value(value) }
   end
 end
