@@ -91,8 +91,8 @@ void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& 
         }
         bool good = true;
         if (!k.readable) {
-            r.error("key", s.name,
-                    "key file " + k.path + " cannot be read" + (k.read_error.empty() ? "" : " (" + k.read_error + ")"),
+            // read_error names the file and the system's reason: "cannot read PATH: Permission denied".
+            r.error("key", s.name, k.read_error.empty() ? "key file " + k.path + " cannot be read" : k.read_error,
                     "run doctor as root; csync2 runs as root");
             good = false;
         }

@@ -109,9 +109,8 @@ NodePlan plan_node(const Model& model) {
 std::optional<Diagnostic> listener_warning(const NodePlan& plan) {
     if (plan.unaddressed.empty()) return std::nullopt;
     constexpr std::size_t shown = 5;
-    std::string names;
-    for (std::size_t i = 0; i < plan.unaddressed.size() && i < shown; ++i)
-        names += (i ? ", " : "") + plan.unaddressed[i];
+    const auto& all = plan.unaddressed;
+    std::string names = join(std::vector<std::string>(all.begin(), all.begin() + std::min(all.size(), shown)), ", ");
     if (plan.unaddressed.size() > shown) names += " and " + std::to_string(plan.unaddressed.size() - shown) + " more";
     return Diagnostic{Severity::Warning, "csync_only_from",
                       "not given, and servers without an address (" + names +
