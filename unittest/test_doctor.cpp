@@ -89,6 +89,9 @@ TEST_CASE("read_csync2_config names the line where it cannot follow the file", "
         {"group a { include /x }", "line 1: expected ';' after include, got '}'"},
         {"}\n", "line 1: unexpected '}' at top level"},
         {"group a { host x@; }", "line 1: expected an address after x@, got ';'"},
+        // Every keyword of csync2 2.0's scanner ends a host list, also those the module never writes.
+        {"group a {\n  host x\n  do-local-only;\n}\n", "line 3: expected ';' after host, got \"do-local-only\""},
+        {"group a {\n  host x\n  no-cygwin-lowercase;\n}\n", "line 3: expected ';' after host, got \"no-cygwin-lowercase\""},
     };
     for (const auto& [text, problem] : cases) {
         INFO(text);
