@@ -63,7 +63,7 @@ Result<std::string> read_text_file(const std::string& path, std::size_t max_byte
 /// The file names (not paths) in a directory, sorted; empty when it cannot be read.
 std::vector<std::string> list_directory(const std::string& dir);
 
-/// The target of a symbolic link, or empty when it is none or cannot be read.
+/// The target of a symbolic link, or empty when it is none or cannot be read (errno says why).
 std::string link_target(const std::string& path);
 
 /// What stat() tells doctor about a path.

@@ -93,6 +93,12 @@ std::vector<InotifyWatch> parse_fdinfo_watches(const std::string& fdinfo) {
     return watches;
 }
 
+bool on_this_node(const std::string& own_uts, const std::string& uts, int link_errno) {
+    if (own_uts.empty()) return true;  // this kernel shows no namespaces: every process is local
+    if (!uts.empty()) return uts == own_uts;
+    return link_errno != ENOENT;
+}
+
 std::string local_host_name() {
     char buf[HOST_NAME_MAX + 1] = {};
     if (::gethostname(buf, sizeof buf - 1) != 0) return "";
@@ -108,10 +114,9 @@ std::vector<LsyncdProcess> find_lsyncd_processes() {
         const std::string dir = std::string("/proc/") + e->d_name;
         const auto comm = read_text_file(dir + "/comm", 64);
         if (!comm || trim(*comm) != "lsyncd") continue;
-        // Another UTS namespace is another (test) server sharing this /proc: not ours. When the
-        // link cannot be read, the process is counted rather than hidden.
+        errno = 0;
         const std::string uts = link_target(dir + "/ns/uts");
-        if (!own_uts.empty() && !uts.empty() && uts != own_uts) continue;
+        if (!on_this_node(own_uts, uts, errno)) continue;
         LsyncdProcess p;
         p.pid = std::atoi(e->d_name);
         if (const auto cmdline = read_text_file(dir + "/cmdline", 65536)) p.argv = split_cmdline(*cmdline);

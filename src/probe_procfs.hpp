@@ -20,6 +20,14 @@ struct InotifyWatch {
 /// The `inotify wd:...` lines of one fdinfo file (other lines are ignored).
 std::vector<InotifyWatch> parse_fdinfo_watches(const std::string& fdinfo);
 
+/// Whether a process runs on this node, from its /proc/PID/ns/uts link (`uts`; empty when
+/// readlink failed with `link_errno`) and this process's own (`own_uts`). Test servers made with
+/// namespaces share one /proc: another UTS namespace is another server. A link that cannot be
+/// read for lack of permission (a doctor not run as root) counts the process rather than hide
+/// it; one that is gone (ENOENT: the process is exiting, its namespaces already released) does
+/// not, nor does it hold watches any more.
+bool on_this_node(const std::string& own_uts, const std::string& uts, int link_errno);
+
 /// gethostname() lower-cased: the name csync2 compares with its `host` lines.
 std::string local_host_name();
 

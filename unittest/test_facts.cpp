@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,16 @@
 #include "probe.hpp"
 
 using namespace clustersync;
+
+TEST_CASE("on_this_node: a process of another UTS namespace, or one already exiting, is not this node's", "[facts]") {
+    const std::string own = "uts:[4026531838]";
+    CHECK(on_this_node(own, own, 0));
+    CHECK_FALSE(on_this_node(own, "uts:[4026532712]", 0));
+    CHECK(on_this_node(own, "", EACCES));  // not root: counted rather than hidden
+    CHECK_FALSE(on_this_node(own, "", ENOENT));  // exiting: its namespaces are gone
+    CHECK(on_this_node("", "", ENOENT));  // no namespaces to tell by
+    CHECK(on_this_node("", "uts:[4026532712]", 0));
+}
 
 TEST_CASE("parse_fdinfo_watches reads inode and kernel device of each inotify line", "[facts]") {
     const std::string fdinfo =
