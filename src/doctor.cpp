@@ -16,16 +16,14 @@ namespace clustersync {
 namespace {
 
 std::string first_line_with(const std::string& text, const std::vector<std::string>& markers) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
+    for (const auto& line : lines_of(text))
         for (const auto& m : markers)
             if (line.find(m) != std::string::npos) return line;
     return "";
 }
 
 std::string first_nonempty_line(const std::string& text) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
+    for (const auto& line : lines_of(text))
         if (line.find_first_not_of(" \t\r") != std::string::npos) return line;
     return "";
 }
@@ -240,10 +238,8 @@ void check_sync(const ServersetState& s, const std::string& node, Report& r) {
         r.ok("sync", s.name, "in sync with every peer (csync2 -T)");
     } else if (run.result.exit_code == 0) {
         // -T exits 0 when it found differences; it prints one line per differing file and peer.
-        std::vector<std::string> lines;
-        std::istringstream in(run.result.out);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) lines.push_back(line);
+        std::vector<std::string> lines = lines_of(run.result.out);
+        lines.erase(std::remove(lines.begin(), lines.end(), std::string()), lines.end());
         std::string message = "differs from its peers (csync2 -T: " + std::to_string(lines.size()) + " differences";
         if (!lines.empty()) message += ", first: " + lines.front();
         message += ")";
