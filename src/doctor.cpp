@@ -535,8 +535,7 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
     w.SetIndent(' ', 2);
     const auto [errors, warnings] = tally(findings);
     w.StartObject();
-    w.Key("node");
-    write_json_string(w, node);
+    write_json_member(w, "node", node);
     w.Key("healthy");
     w.Bool(errors == 0);
     w.Key("errors");
@@ -549,14 +548,10 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
         w.StartObject();
         w.Key("status");
         w.String(status_word(f.status));
-        w.Key("check");
-        write_json_string(w, f.check);
-        w.Key("subject");
-        write_json_string(w, f.subject);
-        w.Key("message");
-        write_json_string(w, f.message);
-        w.Key("fix");
-        write_json_string(w, f.fix);
+        write_json_member(w, "check", f.check);
+        write_json_member(w, "subject", f.subject);
+        write_json_member(w, "message", f.message);
+        write_json_member(w, "fix", f.fix);
         w.EndObject();
     }
     w.EndArray();

@@ -87,8 +87,7 @@ void write_time(Writer& w, const std::optional<std::int64_t>& seconds) {
 /// One peer: what its lane says (null when no lane reports on it) and the entries waiting for it.
 void write_peer(Writer& w, const PeerPushes& p) {
     w.StartObject();
-    w.Key("peer");
-    write_json_string(w, p.peer);
+    write_json_member(w, "peer", p.peer);
     w.Key("state");
     if (p.lane)
         w.String(lane_state_name(p.lane->state));
@@ -134,18 +133,14 @@ std::string render_facts_json(const Facts& facts) {
     w.StartObject();
     w.Key("helper");
     w.Bool(true);
-    w.Key("helper_version");
-    write_json_string(w, facts.helper_version);
-    w.Key("hostname");
-    write_json_string(w, facts.hostname);
+    write_json_member(w, "helper_version", facts.helper_version);
+    write_json_member(w, "hostname", facts.hostname);
 
     w.Key("csync2");
     w.StartObject();
     write_program(w, facts.csync2);
-    w.Key("config_dir");
-    write_json_string(w, facts.csync2_config_dir);
-    w.Key("database_dir");
-    write_json_string(w, facts.csync2_database_dir);
+    write_json_member(w, "config_dir", facts.csync2_config_dir);
+    write_json_member(w, "database_dir", facts.csync2_database_dir);
     w.EndObject();
 
     w.Key("serversets");
@@ -153,13 +148,11 @@ std::string render_facts_json(const Facts& facts) {
     for (const auto& s : facts.serversets) {
         write_json_key(w, s.name);
         w.StartObject();
-        w.Key("config");
-        write_json_string(w, s.config);
+        write_json_member(w, "config", s.config);
         w.Key("dirty");
         write_json_optional(w, s.dirty);
         if (!s.dirty) {
-            w.Key("dirty_error");
-            write_json_string(w, s.dirty_error);
+            write_json_member(w, "dirty_error", s.dirty_error);
         }
         w.Key("peers");
         w.StartObject();
@@ -169,8 +162,7 @@ std::string render_facts_json(const Facts& facts) {
         }
         w.EndObject();
         if (!s.lanes_error.empty()) {
-            w.Key("lanes_error");
-            write_json_string(w, s.lanes_error);
+            write_json_member(w, "lanes_error", s.lanes_error);
         }
         w.EndObject();
     }

@@ -22,6 +22,13 @@ void write_json_key(Writer& w, std::string_view s) {
     w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+/// Writes the member `key`: `value` as a JSON string.
+template <typename Writer>
+void write_json_member(Writer& w, std::string_view key, std::string_view value) {
+    write_json_key(w, key);
+    write_json_string(w, value);
+}
+
 /// Writes the number, or null when there is none.
 template <typename Writer, typename Number>
 void write_json_optional(Writer& w, const std::optional<Number>& v) {
