@@ -1,14 +1,5 @@
 require 'spec_helper'
-require 'json'
 
-# The cases are shared with the helper's own key rule (unittest/test_csync2_rules.cpp).
 describe 'Clustersync::Key' do
-  cases = JSON.parse(File.read(File.expand_path('../../unittest/csync2_rules_cases.json', __dir__)))['key']
-
-  cases['accepted'].each do |value|
-    it { is_expected.to allow_value(value) }
-  end
-  cases['rejected'].each do |value|
-    it { is_expected.not_to allow_value(value) }
-  end
+  it_behaves_like 'a csync2 rule', 'key'
 end
