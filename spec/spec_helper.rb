@@ -89,3 +89,16 @@ def compile_logs
   end
   logs
 end
+
+# The accepted and rejected values of one of csync2's rules ('key', 'name'), the table the helper's
+# unit tests read too (unittest/csync2_rules_cases.json), so the Puppet type and the helper's rule
+# cannot drift apart unnoticed.
+CSYNC2_RULE_CASES = JSON.parse(File.read(File.join(MODULE_ROOT, 'unittest', 'csync2_rules_cases.json')))
+RSpec.shared_examples 'a csync2 rule' do |rule, also_rejected = []|
+  CSYNC2_RULE_CASES.fetch(rule)['accepted'].each do |value|
+    it { is_expected.to allow_value(value) }
+  end
+  (CSYNC2_RULE_CASES.fetch(rule)['rejected'] + also_rejected).each do |value|
+    it { is_expected.not_to allow_value(value) }
+  end
+end

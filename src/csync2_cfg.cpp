@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <set>
 
+#include "csync2_rules.hpp"
+
 namespace clustersync {
 namespace {
 
@@ -15,17 +17,6 @@ struct Token {
 };
 
 bool is_punct(char c) { return c == '{' || c == '}' || c == ';' || c == '(' || c == ')' || c == '@'; }
-
-/// Words csync2's scanner returns as keywords: they end a list of host names.
-bool is_keyword(const std::string& word) {
-    static const char* const kKeywords[] = {"group", "host", "key", "include", "exclude", "compare", "auto",
-                                            "action", "pattern", "exec", "logfile", "do-local", "backup-directory",
-                                            "backup-generations", "prefix", "on", "nossl", "ignore", "tempdir",
-                                            "lock-timeout", "database", "config"};
-    for (const char* k : kKeywords)
-        if (word == k) return true;
-    return false;
-}
 
 bool is_word_char(char c) {
     return !std::isspace(static_cast<unsigned char>(c)) && !is_punct(c) && c != '#' && c != '"';
@@ -197,7 +188,7 @@ private:
                 slave = true;
             } else if (is_punct(t, ')')) {
                 slave = false;
-            } else if (is_value(t) && !(t.kind == Token::Word && is_keyword(t.text))) {
+            } else if (is_value(t) && !(t.kind == Token::Word && is_csync2_keyword(t.text))) {
                 Csync2Host host{t.text, "", slave};
                 if (is_punct(peek(), '@')) {
                     next();
@@ -223,11 +214,6 @@ private:
 };
 
 }  // namespace
-
-std::string ascii_lower(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
 
 Csync2Config read_csync2_config(const std::string& text) { return Reader(text).read(); }
 

@@ -50,7 +50,4 @@ std::string csync2_peer_name(const Csync2Host& host);
 /// once (by lower-cased host name), in the order of the file.
 std::vector<Csync2Host> member_peers(const Csync2Config& config, const std::string& node);
 
-/// Lower-cases ASCII letters, as csync2 does with host names.
-std::string ascii_lower(std::string text);
-
 }  // namespace clustersync

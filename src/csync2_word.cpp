@@ -1,20 +1,9 @@
 #include "csync2_word.hpp"
 
-#include <algorithm>
-#include <array>
-#include <string_view>
+#include "csync2_rules.hpp"
 
 namespace clustersync {
 namespace {
-
-// Every literal the scanner matches before its word rule; an equal word becomes that token.
-// "config" even switches the scanner into include-file mode.
-constexpr std::array<std::string_view, 28> kTokens = {
-    "{",          "}",        "nossl",      "ignore",           "database",           "group",
-    "host",       "exclude",  "include",    "compare",          "key",                "auto",
-    "action",     "pattern",  "exec",       "logfile",          "do-local",           "do-local-only",
-    "prefix",     "on",       "lock-timeout", "tempdir",        "backup-directory",   "backup-generations",
-    "no-cygwin-lowercase", "config", "(", ")"};
 
 bool needs_quotes(const std::string& word) {
     if (word.empty()) return true;
@@ -27,7 +16,8 @@ bool needs_quotes(const std::string& word) {
         }
     }
     if (word.back() == ':') return true;
-    return std::find(kTokens.begin(), kTokens.end(), std::string_view(word)) != kTokens.end();
+    // The scanner's literal tokens: a bare word equal to one is that token, not a value.
+    return word == "{" || word == "}" || is_csync2_keyword(word);
 }
 
 }  // namespace

@@ -8,20 +8,22 @@
 #include <set>
 #include <sstream>
 
+#include "csync2_rules.hpp"
+#include "json_write.hpp"
+#include "text.hpp"
+
 namespace clustersync {
 namespace {
 
 std::string first_line_with(const std::string& text, const std::vector<std::string>& markers) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
+    for (const auto& line : lines_of(text))
         for (const auto& m : markers)
             if (line.find(m) != std::string::npos) return line;
     return "";
 }
 
 std::string first_nonempty_line(const std::string& text) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
+    for (const auto& line : lines_of(text))
         if (line.find_first_not_of(" \t\r") != std::string::npos) return line;
     return "";
 }
@@ -47,22 +49,13 @@ std::vector<const Csync2Group*> member_groups(const ServersetState& s, const std
 }
 
 std::string join_host_names(const Csync2Group& g) {
-    std::string names;
-    for (const auto& h : g.hosts) names += (names.empty() ? "" : ", ") + ascii_lower(h.name);
-    return names.empty() ? "none" : names;
+    std::vector<std::string> names;
+    for (const auto& h : g.hosts) names.push_back(ascii_lower(h.name));
+    return names.empty() ? "none" : join(names, ", ");
 }
 
 bool is_literal_directory_pattern(const std::string& include) {
     return !include.empty() && include[0] == '/' && include.find_first_of("*?[%") == std::string::npos;
-}
-
-/// csync2 command line for one serverset, carrying the options the user gave doctor.
-std::vector<std::string> csync2_args(const NodeState& s, const DoctorOptions& o, const std::string& name) {
-    std::vector<std::string> args{s.csync2.path, "-C", name};
-    if (s.node_given) args.insert(args.end(), {"-N", s.node});
-    if (!o.database_dir.empty()) args.insert(args.end(), {"-D", o.database_dir});
-    if (o.port_given) args.insert(args.end(), {"-p", std::to_string(o.port)});
-    return args;
 }
 
 class Report {
@@ -96,7 +89,9 @@ void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& 
         }
         bool good = true;
         if (!k.readable) {
-            r.error("key", s.name, "key file " + k.path + " cannot be read", "run doctor as root; csync2 runs as root");
+            // read_error names the file and the system's reason: "cannot read PATH: Permission denied".
+            r.error("key", s.name, k.read_error.empty() ? "key file " + k.path + " cannot be read" : k.read_error,
+                    "run doctor as root; csync2 runs as root");
             good = false;
         }
         if (k.status.uid != 0) {
@@ -110,8 +105,8 @@ void check_keys(const ServersetState& s, const std::vector<const Csync2Group*>& 
                     "chmod 0600 " + k.path + ", and replace the key: others may have read it");
             good = false;
         }
-        if (k.readable && k.text_problem) {
-            r.error("key", s.name, "key file " + k.path + " is malformed: " + *k.text_problem, regenerate);
+        if (k.readable && !k.text_problems.empty()) {
+            r.error("key", s.name, "key file " + k.path + " is malformed: " + join(k.text_problems, "; "), regenerate);
             good = false;
         }
         if (good) r.ok("key", s.name, "key file " + k.path + " is present, private and well-formed");
@@ -243,10 +238,8 @@ void check_sync(const ServersetState& s, const std::string& node, Report& r) {
         r.ok("sync", s.name, "in sync with every peer (csync2 -T)");
     } else if (run.result.exit_code == 0) {
         // -T exits 0 when it found differences; it prints one line per differing file and peer.
-        std::vector<std::string> lines;
-        std::istringstream in(run.result.out);
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty()) lines.push_back(line);
+        std::vector<std::string> lines = lines_of(run.result.out);
+        lines.erase(std::remove(lines.begin(), lines.end(), std::string()), lines.end());
         std::string message = "differs from its peers (csync2 -T: " + std::to_string(lines.size()) + " differences";
         if (!lines.empty()) message += ", first: " + lines.front();
         message += ")";
@@ -313,14 +306,14 @@ void check_tempdir(const NodeState& state, const ServersetState& s, Report& r) {
                "chown root " + dir + " && chmod 0700 " + dir);
         return;
     }
-    std::string elsewhere;
+    std::vector<std::string> elsewhere;
     for (const auto& src : state.sources)
         if (src.serverset == s.name && src.status.exists &&
             (src.status.dev_major != t.dev_major || src.status.dev_minor != t.dev_minor))
-            elsewhere += (elsewhere.empty() ? "" : ", ") + src.path;
+            elsewhere.push_back(src.path);
     if (!elsewhere.empty()) {
         r.warn("tempdir", s.name,
-               dir + " is on another filesystem than " + elsewhere +
+               dir + " is on another filesystem than " + join(elsewhere, ", ") +
                    ": csync2 cannot rename a received file into place there, so it truncates and copies it",
                "if that matters, set the class's csync_tempdir to a directory on the same filesystem as the sources");
         return;
@@ -366,18 +359,18 @@ void check_serverset(const NodeState& state, const ServersetState& s, Report& r)
     }
     const auto groups = member_groups(s, state.node);
     if (groups.empty()) {
-        std::string hosts;
-        for (const auto& g : s.config.groups) hosts += (hosts.empty() ? "" : "; ") + join_host_names(g);
+        std::vector<std::string> hosts;
+        for (const auto& g : s.config.groups) hosts.push_back(join_host_names(g));
         r.error("membership", s.name,
-                "this host (" + state.node + ") is not a member: the hosts are " + hosts +
+                "this host (" + state.node + ") is not a member: the hosts are " + join(hosts, "; ") +
                     " (csync2 compares the lower-cased host name exactly; an FQDN never matches a short name)",
                 "make the names agree: list \"" + state.node + "\" in the serverset's servers, or set the host name "
                 "to the listed one, or run csync2 (listener included) and doctor with -N/--node NAME");
         return;
     }
-    std::string joined;
-    for (const auto* g : groups) joined += (joined.empty() ? "" : ", ") + g->name;
-    r.ok("membership", s.name, state.node + " is a member of group " + joined);
+    std::vector<std::string> names;
+    for (const auto* g : groups) names.push_back(g->name);
+    r.ok("membership", s.name, state.node + " is a member of group " + join(names, ", "));
 
     check_keys(s, groups, r);
 
@@ -413,8 +406,9 @@ void check_lsyncd(const NodeState& state, Report& r) {
                 "start it (service lsyncd start, or lsyncd /etc/lsyncd/lsyncd.conf.lua); its log tells why it stopped "
                 "(\"out of inotify watches\" means the watch limit below)");
     } else {
-        std::string pids;
-        for (const auto& p : state.lsyncd) pids += (pids.empty() ? "" : ", ") + std::to_string(p.pid);
+        std::vector<std::string> pid_list;
+        for (const auto& p : state.lsyncd) pid_list.push_back(std::to_string(p.pid));
+        const std::string pids = join(pid_list, ", ");
         if (state.lsyncd.size() > 1)
             r.warn("lsyncd", "", "several lsyncd processes run (pids " + pids + "): each change is pushed more than once",
                    "stop all but the one the service manager started");
@@ -470,7 +464,7 @@ std::vector<Finding> evaluate(const NodeState& state) {
         r.ok("csync2", "", state.csync2.path + (state.csync2.version.empty() ? "" : " " + state.csync2.version) +
                                ", config directory " + state.csync2.config_dir);
 
-    const std::string lock = state.csync2.config_dir + "/csync2.lock";
+    const std::string lock = state.csync2.config_dir + "/" + kCsync2LockFileName;
     if (state.lock_file)
         r.error("lock", "", lock + " exists: csync2 refuses to run",
                 "remove it once you are sure no maintenance needs it: rm " + lock);
@@ -479,7 +473,8 @@ std::vector<Finding> evaluate(const NodeState& state) {
     check_private(state, r);
 
     if (state.serversets.empty())
-        r.error("serversets", "", "no csync2_NAME.cfg in " + state.csync2.config_dir + ": this node syncs nothing",
+        r.error("serversets", "",
+                "no " + csync2_config_file_name("NAME") + " in " + state.csync2.config_dir + ": this node syncs nothing",
                 "declare the clustersync class and its serversets for this node and run the agent (or give --config-dir)");
 
     for (const auto& s : state.serversets) check_serverset(state, s, r);
@@ -538,11 +533,9 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
     rapidjson::StringBuffer buffer;
     rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
     w.SetIndent(' ', 2);
-    const auto str = [&w](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
     const auto [errors, warnings] = tally(findings);
     w.StartObject();
-    w.Key("node");
-    str(node);
+    write_json_member(w, "node", node);
     w.Key("healthy");
     w.Bool(errors == 0);
     w.Key("errors");
@@ -555,19 +548,92 @@ std::string format_json(const std::string& node, const std::vector<Finding>& fin
         w.StartObject();
         w.Key("status");
         w.String(status_word(f.status));
-        w.Key("check");
-        str(f.check);
-        w.Key("subject");
-        str(f.subject);
-        w.Key("message");
-        str(f.message);
-        w.Key("fix");
-        str(f.fix);
+        write_json_member(w, "check", f.check);
+        write_json_member(w, "subject", f.subject);
+        write_json_member(w, "message", f.message);
+        write_json_member(w, "fix", f.fix);
         w.EndObject();
     }
     w.EndArray();
     w.EndObject();
     return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+std::vector<std::string> csync2_command(const NodeState& s, const DoctorOptions& o, const std::string& name) {
+    std::vector<std::string> args{s.csync2.path, "-C", name};
+    if (s.node_given) args.insert(args.end(), {"-N", s.node});
+    if (!o.database_dir.empty()) args.insert(args.end(), {"-D", o.database_dir});
+    if (o.port_given) args.insert(args.end(), {"-p", std::to_string(o.port)});
+    return args;
+}
+
+std::string parse_check_skip_reason(const NodeState& s) {
+    if (s.csync2.path.empty()) return "csync2 is not installed";
+    if (s.lock_file) return std::string(kCsync2LockFileName) + " exists";
+    return "";
+}
+
+std::string sync_check_skip_reason(const ServersetState& s, const std::string& node) {
+    if (!s.config_readable || member_groups(s, node).empty()) return "not a member";
+    if (!s.parse_check.result.started || !parse_refusal(s.parse_check).empty()) return "csync2 refuses the config";
+    // -T would only wait for the same timeouts.
+    if (!s.peers.empty() && std::all_of(s.peers.begin(), s.peers.end(), [](const PeerState& p) { return p.error.has_value(); }))
+        return "no peer is reachable";
+    return "";
+}
+
+KeyState judge_key(const std::string& path, const PathStatus& status, const Result<std::string>& content) {
+    KeyState k;
+    k.path = path;
+    k.status = status;
+    k.readable = content.has_value();
+    if (content)
+        k.text_problems = csync2_key_problems(*content);
+    else if (status.exists)
+        k.read_error = content.error();
+    return k;
+}
+
+std::vector<std::string> member_key_paths(const ServersetState& s, const std::string& node) {
+    std::vector<std::string> paths;
+    std::set<std::string> seen;
+    for (const auto* g : member_groups(s, node))
+        for (const auto& path : g->keys)
+            if (seen.insert(path).second) paths.push_back(path);
+    return paths;
+}
+
+std::vector<SourceState> lsyncd_sources(const std::vector<ServersetState>& serversets, const std::string& node) {
+    std::vector<SourceState> sources;
+    std::set<std::string> seen;
+    for (const auto& s : serversets)
+        for (const auto* g : member_groups(s, node))
+            for (const auto& inc : g->includes)
+                if (is_literal_directory_pattern(inc) && seen.insert(inc).second) {
+                    SourceState src;
+                    src.path = inc;
+                    src.serverset = s.name;
+                    sources.push_back(std::move(src));
+                }
+    std::sort(sources.begin(), sources.end(), [](const SourceState& a, const SourceState& b) { return a.path < b.path; });
+    return sources;
+}
+
+std::optional<bool> is_watched(const PathStatus& dir, const std::vector<LsyncdProcess>& lsyncd) {
+    bool readable = false;
+    for (const auto& p : lsyncd) {
+        if (!p.watches_readable) continue;
+        readable = true;
+        for (const auto& w : p.watches)
+            if (w.inode == dir.inode && (w.kernel_dev >> 20) == dir.dev_major && (w.kernel_dev & 0xfffff) == dir.dev_minor)
+                return true;
+    }
+    if (!readable) return std::nullopt;
+    return false;
+}
+
+long directory_count_bound(const std::optional<long>& watch_limit) {
+    return watch_limit ? *watch_limit + 1 : 10'000'000L;
 }
 
 NodeState inspect_node(const DoctorOptions& o) {
@@ -576,77 +642,48 @@ NodeState inspect_node(const DoctorOptions& o) {
     s.node_given = !o.node.empty();
     s.csync2 = locate_csync2(o.config_dir, o.database_dir);
     s.port = o.port;
-    s.lock_file = stat_path(s.csync2.config_dir + "/csync2.lock").exists;
+    s.lock_file = stat_path(s.csync2.config_dir + "/" + kCsync2LockFileName).exists;
     s.state_dir = o.state_dir;
     s.state_dir_status = stat_path(o.state_dir);
     if (!s.csync2.database_dir.empty()) s.database_dir_status = stat_path(s.csync2.database_dir);
     std::vector<std::pair<std::string, std::string>> env;
     if (!o.config_dir.empty()) env.emplace_back("CSYNC2_SYSTEM_DIR", o.config_dir);
 
-    std::set<std::string> seen_sources;
     for (const auto& name : serverset_names(list_directory(s.csync2.config_dir))) {
         ServersetState ss;
         ss.name = name;
-        ss.config_path = s.csync2.config_dir + "/csync2_" + name + ".cfg";
+        ss.config_path = s.csync2.config_dir + "/" + csync2_config_file_name(name);
         const auto text = read_text_file(ss.config_path);
         ss.config_readable = text.has_value();
         if (text) ss.config = read_csync2_config(*text);
-        const auto groups = member_groups(ss, s.node);
 
-        std::set<std::string> seen_keys;
-        for (const auto* g : groups) {
-            for (const auto& path : g->keys) {
-                if (!seen_keys.insert(path).second) continue;
-                KeyState k;
-                k.path = path;
-                k.status = stat_path(path);
-                // The key is read only to judge its form; it goes out of scope here and is never printed.
-                const auto content = read_text_file(path, 4096);
-                k.readable = content.has_value();
-                if (content) k.text_problem = key_text_problem(*content);
-                ss.keys.push_back(std::move(k));
-            }
-            for (const auto& inc : g->includes) {
-                if (!is_literal_directory_pattern(inc) || !seen_sources.insert(inc).second) continue;
-                SourceState src;
-                src.path = inc;
-                src.serverset = name;
-                s.sources.push_back(std::move(src));
-            }
-        }
+        // The key is read only to judge its form; it goes out of scope here and is never printed.
+        for (const auto& path : member_key_paths(ss, s.node))
+            ss.keys.push_back(judge_key(path, stat_path(path), read_text_file(path, 4096)));
         for (const auto& h : member_peers(ss.config, s.node)) {
             PeerState p{h.name, csync2_peer_name(h), std::nullopt};
-            p.error = tcp_probe(p.target, o.port, o.connect_timeout_ms);
+            if (const Status reached = tcp_probe(p.target, o.port, o.connect_timeout_ms); !reached) p.error = reached.error();
             ss.peers.push_back(std::move(p));
         }
         std::sort(ss.peers.begin(), ss.peers.end(), [](const PeerState& a, const PeerState& b) { return a.name < b.name; });
 
-        const auto args = csync2_args(s, o, name);
-        if (s.csync2.path.empty()) {
-            ss.parse_check.skipped = ss.sync_check.skipped = "csync2 is not installed";
-        } else if (s.lock_file) {
-            ss.parse_check.skipped = ss.sync_check.skipped = "csync2.lock exists";
+        ss.parse_check.skipped = parse_check_skip_reason(s);
+        if (!ss.parse_check.skipped.empty()) {
+            ss.sync_check.skipped = ss.parse_check.skipped;
         } else {
-            auto m = args;
+            auto m = csync2_command(s, o, name);
             m.push_back("-M");
             ss.parse_check.result = run_command(m, env, 20000);
-            if (!ss.config_readable || groups.empty())
-                ss.sync_check.skipped = "not a member";
-            else if (!parse_refusal(ss.parse_check).empty() || !ss.parse_check.result.started)
-                ss.sync_check.skipped = "csync2 refuses the config";
-            else if (!ss.peers.empty() &&
-                     std::all_of(ss.peers.begin(), ss.peers.end(), [](const PeerState& p) { return p.error.has_value(); }))
-                ss.sync_check.skipped = "no peer is reachable";  // -T would only wait for the same timeouts
-            else {
-                auto t = args;
+            ss.sync_check.skipped = sync_check_skip_reason(ss, s.node);
+            if (ss.sync_check.skipped.empty()) {
+                auto t = csync2_command(s, o, name);
                 t.push_back("-T");
                 ss.sync_check.result = run_command(t, env, o.sync_timeout_ms);
             }
         }
         if (!ss.config.tempdirs.empty()) ss.tempdir = stat_path(ss.config.tempdirs.back());
-        std::string ignored;
-        ss.database = s.csync2.database_dir + "/" + s.node + "_" + name + ".db3";
-        if (const auto counts = count_dirty(ss.database, ignored)) {
+        ss.database = s.csync2.database_dir + "/" + csync2_database_file_name(s.node, name);
+        if (const auto counts = count_dirty(ss.database)) {
             ss.dirty = counts->files;
             ss.waiting = counts->entries_by_peer;
         }
@@ -655,7 +692,7 @@ NodeState inspect_node(const DoctorOptions& o) {
             ss.lanes_exist = stat_path(ss.lanes_path).exists;
             if (const auto report = read_text_file(ss.lanes_path)) ss.lanes = parse_lanes(ss.lanes_path, *report);
         }
-        ss.count_index = has_count_index(ss.database, ignored);
+        ss.count_index = has_count_index(ss.database).optional();
         s.serversets.push_back(std::move(ss));
     }
 
@@ -663,22 +700,12 @@ NodeState inspect_node(const DoctorOptions& o) {
     s.lsyncd = find_lsyncd_processes();
     s.now = static_cast<std::int64_t>(std::time(nullptr));
     s.watch_limit = inotify_watch_limit();
-    const long bound = s.watch_limit ? *s.watch_limit + 1 : 10'000'000L;
+    s.sources = lsyncd_sources(s.serversets, s.node);
     for (auto& src : s.sources) {
         src.status = stat_path(src.path);
-        if (src.status.is_directory) src.directories = count_directories(src.path, bound);
-        bool readable = false, watched = false;
-        for (const auto& p : s.lsyncd) {
-            if (!p.watches_readable) continue;
-            readable = true;
-            for (const auto& w : p.watches)
-                if (w.inode == src.status.inode && (w.kernel_dev >> 20) == src.status.dev_major &&
-                    (w.kernel_dev & 0xfffff) == src.status.dev_minor)
-                    watched = true;
-        }
-        if (readable) src.watched = watched;
+        if (src.status.is_directory) src.directories = count_directories(src.path, directory_count_bound(s.watch_limit));
+        src.watched = is_watched(src.status, s.lsyncd);
     }
-    std::sort(s.sources.begin(), s.sources.end(), [](const SourceState& a, const SourceState& b) { return a.path < b.path; });
     return s;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // `clustersync-helper doctor`: checks one node and says, for each problem, how to fix it.
-// inspect_node() reads the node (through probe.hpp, and by running csync2); evaluate() turns
-// what it read into findings and the format_* functions print them. Those three are pure, so
-// every rule is unit-tested on made-up node states.
+// inspect_node() reads the node (through probe.hpp, and by running csync2), asking the pure
+// functions declared below it what to read and run; evaluate() turns what it read into findings
+// and the format_* functions print them. All but inspect_node are pure, so every rule is
+// unit-tested on made-up node states.
 
 #include <cstdint>
 #include <map>
@@ -14,6 +15,7 @@
 #include "lanes.hpp"
 #include "model.hpp"
 #include "probe.hpp"
+#include "result.hpp"
 
 namespace clustersync {
 
@@ -34,7 +36,8 @@ struct KeyState {
     std::string path;
     PathStatus status;
     bool readable = false;
-    std::optional<std::string> text_problem;  ///< key_text_problem() of its content
+    std::string read_error;                  ///< why an existing key file cannot be read ("cannot read ...: Permission denied")
+    std::vector<std::string> text_problems;  ///< csync2_key_problems() of its content
 };
 
 /// A peer of a serverset and whether its listener answered.
@@ -111,8 +114,41 @@ struct Finding {
 };
 
 /// Reads the node: csync2's files and databases, runs `csync2 -M` and `csync2 -T` per serverset,
-/// connects to every peer's listener, reads lsyncd's .lanes files, scans /proc for lsyncd.
+/// connects to every peer's listener, reads lsyncd's .lanes files, scans /proc for lsyncd. What to
+/// read and run is decided by the pure functions below; this one only does the reading.
 NodeState inspect_node(const DoctorOptions& options);
+
+// ---- what inspect_node decides, as pure functions ------------------------------------------
+
+/// The csync2 command line for serverset `name`, carrying the options the user gave doctor
+/// (-N only when --node was given, -D and -p only when chosen).
+std::vector<std::string> csync2_command(const NodeState& state, const DoctorOptions& options, const std::string& name);
+
+/// Why csync2 is not run at all on this node ("csync2 is not installed", "csync2.lock exists"),
+/// or "" when it is.
+std::string parse_check_skip_reason(const NodeState& state);
+
+/// Why `csync2 -T` is not run for a serverset once `csync2 -M` ran ("not a member", "csync2
+/// refuses the config", "no peer is reachable"), or "" when it is.
+std::string sync_check_skip_reason(const ServersetState& serverset, const std::string& node);
+
+/// A key file judged from its stat() and the result of reading it: never keeps the key.
+KeyState judge_key(const std::string& path, const PathStatus& status, const Result<std::string>& content);
+
+/// The key files of the groups `node` is a member of, each once, in the order of the file.
+std::vector<std::string> member_key_paths(const ServersetState& serverset, const std::string& node);
+
+/// The directories lsyncd should watch: each literal absolute include of a group `node` is a
+/// member of (a pattern with * ? [ or a %prefix% is not one directory), once, sorted by path.
+std::vector<SourceState> lsyncd_sources(const std::vector<ServersetState>& serversets, const std::string& node);
+
+/// Whether an lsyncd holds a watch on the directory (same inode and device); none when no
+/// lsyncd's watches could be read.
+std::optional<bool> is_watched(const PathStatus& directory, const std::vector<LsyncdProcess>& lsyncd);
+
+/// How many directories are worth counting under the sources: one more than the watch limit
+/// (enough to tell it is exceeded), or ten million when the limit is unknown.
+long directory_count_bound(const std::optional<long>& watch_limit);
 
 /// Judges a node state. Findings come in a fixed order: global checks, then per serverset
 /// (sorted), then lsyncd and inotify.

@@ -6,7 +6,10 @@
 #include <algorithm>
 
 #include "csync2_cfg.hpp"
+#include "csync2_rules.hpp"
+#include "json_write.hpp"
 #include "probe.hpp"
+#include "text.hpp"
 #include "version.hpp"
 
 namespace clustersync {
@@ -21,27 +24,28 @@ Facts gather_facts(const FactsOptions& options) {
     facts.csync2_config_dir = setup.config_dir;
     facts.csync2_database_dir = setup.database_dir;
 
-    std::vector<std::string> cfg_files;
-    for (const auto& f : list_directory(setup.config_dir)) cfg_files.push_back(f);
-    for (const auto& name : serverset_names(cfg_files)) {
+    for (const auto& name : serverset_names(list_directory(setup.config_dir))) {
         ServersetFacts s;
         s.name = name;
-        s.config = setup.config_dir + "/csync2_" + name + ".cfg";
-        const auto counts = count_dirty(setup.database_dir + "/" + facts.hostname + "_" + name + ".db3", s.dirty_error,
-                                        options.cache_dir);
-        if (counts) s.dirty = counts->files;
+        s.config = setup.config_dir + "/" + csync2_config_file_name(name);
+        const auto counts =
+            count_dirty(setup.database_dir + "/" + csync2_database_file_name(facts.hostname, name), options.cache_dir);
+        if (counts)
+            s.dirty = counts->files;
+        else
+            s.dirty_error = counts.error();
 
         const auto config = read_text_file(s.config);
         const auto peers = config ? member_peers(read_csync2_config(*config), facts.hostname) : std::vector<Csync2Host>{};
         if (!peers.empty()) {
             const std::string path = lanes_path(options.state_dir, name);
             LanesReport lanes;
-            if (const auto text = read_text_file(path)) {
+            const auto text = read_text_file(path);
+            if (text) {
                 lanes = parse_lanes(path, *text);
-                for (const auto& p : lanes.problems) s.lanes_error += (s.lanes_error.empty() ? "" : "; ") + p;
+                s.lanes_error = join(lanes.problems, "; ");
             } else {
-                s.lanes_error =
-                    stat_path(path).exists ? "cannot read " + path : "no " + path + ": lsyncd's push lanes have not reported";
+                s.lanes_error = stat_path(path).exists ? text.error() : "no " + path + ": lsyncd's push lanes have not reported";
             }
             std::optional<std::map<std::string, long>> entries;
             if (counts) entries = counts->entries_by_peer;
@@ -73,18 +77,9 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
-void write_string(Writer& w, const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); }
-
-void write_optional(Writer& w, const std::optional<long>& v) {
-    if (v)
-        w.Int64(*v);
-    else
-        w.Null();
-}
-
 void write_time(Writer& w, const std::optional<std::int64_t>& seconds) {
     if (seconds)
-        write_string(w, iso_utc(*seconds));
+        write_json_string(w, iso_utc(*seconds));
     else
         w.Null();
 }
@@ -92,15 +87,14 @@ void write_time(Writer& w, const std::optional<std::int64_t>& seconds) {
 /// One peer: what its lane says (null when no lane reports on it) and the entries waiting for it.
 void write_peer(Writer& w, const PeerPushes& p) {
     w.StartObject();
-    w.Key("peer");
-    write_string(w, p.peer);
+    write_json_member(w, "peer", p.peer);
     w.Key("state");
     if (p.lane)
         w.String(lane_state_name(p.lane->state));
     else
         w.Null();
     w.Key("waiting");
-    write_optional(w, p.waiting);
+    write_json_optional(w, p.waiting);
     w.Key("last_ok");
     write_time(w, p.lane ? p.lane->last_ok : std::nullopt);
     w.Key("since");
@@ -108,7 +102,7 @@ void write_peer(Writer& w, const PeerPushes& p) {
     w.Key("pushing_since");
     write_time(w, p.lane ? p.lane->pushing_since : std::nullopt);
     w.Key("failures");
-    write_optional(w, p.lane ? std::optional<long>(p.lane->failures) : std::nullopt);
+    write_json_optional(w, p.lane ? std::optional<long>(p.lane->failures) : std::nullopt);
     w.EndObject();
 }
 
@@ -118,14 +112,14 @@ void write_program(Writer& w, const ProgramFacts& p) {
     w.Bool(p.found);
     w.Key("path");
     if (p.found)
-        write_string(w, p.path);
+        write_json_string(w, p.path);
     else
         w.Null();
     w.Key("version");
     if (p.version.empty())
         w.Null();
     else
-        write_string(w, p.version);
+        write_json_string(w, p.version);
 }
 
 }  // namespace
@@ -139,43 +133,36 @@ std::string render_facts_json(const Facts& facts) {
     w.StartObject();
     w.Key("helper");
     w.Bool(true);
-    w.Key("helper_version");
-    write_string(w, facts.helper_version);
-    w.Key("hostname");
-    write_string(w, facts.hostname);
+    write_json_member(w, "helper_version", facts.helper_version);
+    write_json_member(w, "hostname", facts.hostname);
 
     w.Key("csync2");
     w.StartObject();
     write_program(w, facts.csync2);
-    w.Key("config_dir");
-    write_string(w, facts.csync2_config_dir);
-    w.Key("database_dir");
-    write_string(w, facts.csync2_database_dir);
+    write_json_member(w, "config_dir", facts.csync2_config_dir);
+    write_json_member(w, "database_dir", facts.csync2_database_dir);
     w.EndObject();
 
     w.Key("serversets");
     w.StartObject();
     for (const auto& s : facts.serversets) {
-        w.Key(s.name.c_str(), static_cast<rapidjson::SizeType>(s.name.size()));
+        write_json_key(w, s.name);
         w.StartObject();
-        w.Key("config");
-        write_string(w, s.config);
+        write_json_member(w, "config", s.config);
         w.Key("dirty");
-        write_optional(w, s.dirty);
+        write_json_optional(w, s.dirty);
         if (!s.dirty) {
-            w.Key("dirty_error");
-            write_string(w, s.dirty_error);
+            write_json_member(w, "dirty_error", s.dirty_error);
         }
         w.Key("peers");
         w.StartObject();
         for (const auto& p : s.peers) {
-            w.Key(p.name.c_str(), static_cast<rapidjson::SizeType>(p.name.size()));
+            write_json_key(w, p.name);
             write_peer(w, p);
         }
         w.EndObject();
         if (!s.lanes_error.empty()) {
-            w.Key("lanes_error");
-            write_string(w, s.lanes_error);
+            write_json_member(w, "lanes_error", s.lanes_error);
         }
         w.EndObject();
     }
@@ -194,9 +181,9 @@ std::string render_facts_json(const Facts& facts) {
     w.Key("inotify");
     w.StartObject();
     w.Key("max_user_watches");
-    write_optional(w, facts.max_user_watches);
+    write_json_optional(w, facts.max_user_watches);
     w.Key("watches");
-    write_optional(w, facts.watches);
+    write_json_optional(w, facts.watches);
     w.EndObject();
 
     w.EndObject();

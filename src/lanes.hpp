@@ -2,7 +2,7 @@
 // lsyncd's push lanes as `facts` and `doctor` see them. lsyncd pushes each csync2 group to each
 // peer in a lane of its own (src/lsyncd_action.lua) and writes the lanes' state to
 // <state_dir>/<group>.lanes; csync2's database says how many entries wait for each peer.
-// Everything here is pure: probe.hpp reads the file and the database.
+// Everything here is pure: probe_fs.hpp reads the file, probe_csync2db.hpp the database.
 
 #include <cstdint>
 #include <map>

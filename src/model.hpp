@@ -1,7 +1,7 @@
 #pragma once
 // The JSON model as plain structs. parse.cpp fills them; nothing here does I/O.
 // Values are kept as given (after JSON type checks); validate.cpp judges them and
-// merge.cpp normalises them for one node.
+// plan.cpp (plan_node) merges and normalises them for one node.
 
 #include <map>
 #include <optional>

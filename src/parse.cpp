@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "param_path.hpp"
+#include "text.hpp"
 
 namespace clustersync {
 namespace {
@@ -126,8 +127,7 @@ private:
 
     /// Reports unknown keys (typos) and keys given twice (JSON allows it; rapidjson keeps both).
     void check_keys(const Value& obj, const std::string& path, std::initializer_list<const char*> known) {
-        std::string expected;
-        for (const char* k : known) expected += (expected.empty() ? "" : ", ") + std::string(k);
+        const std::string expected = join(known, ", ");
         std::set<std::string> seen;
         for (const auto& member : obj.GetObject()) {
             const std::string key = text_of(member.name);

@@ -1,28 +1,22 @@
 #include "plan.hpp"
 
-#include <set>
-
 #include <algorithm>
-#include <cctype>
+#include <set>
 #include <tuple>
 
+#include "csync2_rules.hpp"
 #include "paths.hpp"
+#include "text.hpp"
 
 namespace clustersync {
 namespace {
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 // csync2 compares the part before '@' with its own host name, lower-cased on both sides;
 // the part after '@' is only where peers connect to.
 HostEntry host_entry(const std::string& server) {
     const auto at = server.find('@');
-    if (at == std::string::npos) return {lower(server), ""};
-    return {lower(server.substr(0, at)), server.substr(at + 1)};
+    if (at == std::string::npos) return {ascii_lower(server), ""};
+    return {ascii_lower(server.substr(0, at)), server.substr(at + 1)};
 }
 
 // Validation guarantees a decimal number in range; anything else falls back to the default
@@ -58,7 +52,7 @@ std::string in_dir(const std::string& dir, const std::string& file) {
 
 NodePlan plan_node(const Model& model) {
     NodePlan plan;
-    plan.node = lower(model.node.value_or(""));
+    plan.node = ascii_lower(model.node.value_or(""));
     plan.layout = model.layout;
     plan.layout.csync2_dir = normalise_path(model.layout.csync2_dir);
     plan.logdir = normalise_path(model.logdir);
@@ -103,8 +97,8 @@ NodePlan plan_node(const Model& model) {
                              [&](const std::string& dir) { return lies_within(tempdir, dir); }))
                 group.tempdir = tempdir;
         }
-        group.config_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".cfg");
-        group.key_file = in_dir(plan.layout.csync2_dir, "csync2_" + name + ".key");
+        group.config_file = in_dir(plan.layout.csync2_dir, csync2_config_file_name(name));
+        group.key_file = in_dir(plan.layout.csync2_dir, csync2_key_file_name(name));
         plan.groups.push_back(std::move(group));
     }
 
@@ -119,8 +113,7 @@ NodePlan plan_node(const Model& model) {
                 else
                     addresses.insert(host.address);
             }
-        if (plan.unaddressed.empty())
-            for (const auto& address : addresses) plan.only_from += (plan.only_from.empty() ? "" : " ") + address;
+        if (plan.unaddressed.empty()) plan.only_from = join(addresses, " ");
     }
     return plan;
 }
@@ -128,9 +121,8 @@ NodePlan plan_node(const Model& model) {
 std::optional<Diagnostic> listener_warning(const NodePlan& plan) {
     if (plan.unaddressed.empty()) return std::nullopt;
     constexpr std::size_t shown = 5;
-    std::string names;
-    for (std::size_t i = 0; i < plan.unaddressed.size() && i < shown; ++i)
-        names += (i ? ", " : "") + plan.unaddressed[i];
+    const auto& all = plan.unaddressed;
+    std::string names = join(std::vector<std::string>(all.begin(), all.begin() + std::min(all.size(), shown)), ", ");
     if (plan.unaddressed.size() > shown) names += " and " + std::to_string(plan.unaddressed.size() - shown) + " more";
     return Diagnostic{Severity::Warning, "csync_only_from",
                       "not given, and servers without an address (" + names +

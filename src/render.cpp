@@ -3,6 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "csync2_rules.hpp"
+#include "json_write.hpp"
+
 namespace clustersync {
 
 std::vector<RenderedFile> render_node(const NodePlan& plan) {
@@ -19,14 +22,10 @@ namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void write_string(JsonWriter& w, const std::string& s) {
-    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
 void write_diagnostics(JsonWriter& w, const std::vector<Diagnostic>& diagnostics, Severity severity) {
     w.StartArray();
     for (const auto& d : diagnostics)
-        if (d.severity == severity) write_string(w, to_string(d));
+        if (d.severity == severity) write_json_string(w, to_string(d));
     w.EndArray();
 }
 
@@ -46,37 +45,33 @@ std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std:
     write_diagnostics(w, diagnostics, Severity::Error);
     w.Key("warnings");
     write_diagnostics(w, diagnostics, Severity::Warning);
-    w.Key("node");
-    write_string(w, ok ? plan->node : std::string());
-    // What Puppet needs beyond the file contents: which key file belongs to which serverset
-    // (it writes the keys itself, so secrets never pass through the helper), and the csync2
-    // tempdir it must create.
+    write_json_member(w, "node", ok ? plan->node : std::string());
     // Whom the csync2 listener accepts (null: any address; see NodePlan::only_from).
     w.Key("only_from");
     if (ok && !plan->only_from.empty())
-        write_string(w, plan->only_from);
+        write_json_string(w, plan->only_from);
     else
         w.Null();
+    // What Puppet needs beyond the file contents: which key file belongs to which serverset
+    // (it writes the keys itself, so secrets never pass through the helper), the database it
+    // tunes, and the csync2 tempdir it must create.
     w.Key("serversets");
     w.StartArray();
     if (ok) {
         for (const auto& group : plan->groups) {
             w.StartObject();
-            w.Key("name");
-            write_string(w, group.name);
-            w.Key("config_file");
-            write_string(w, group.config_file);
-            w.Key("key_file");
-            write_string(w, group.key_file);
+            write_json_member(w, "name", group.name);
+            write_json_member(w, "config_file", group.config_file);
+            write_json_member(w, "key_file", group.key_file);
+            // csync2's database of the group on this node, a file name in the class's
+            // csync2_db_dir (which only Puppet knows), where Puppet adds the module's index.
+            write_json_member(w, "database_file", csync2_database_file_name(plan->node, group.name));
             w.Key("sources");
             w.StartArray();
-            for (const auto& source : group.includes) write_string(w, source);
+            for (const auto& source : group.includes) write_json_string(w, source);
             w.EndArray();
             // Puppet creates this directory, root-only (absent: the group has none).
-            if (!group.tempdir.empty()) {
-                w.Key("tempdir");
-                write_string(w, group.tempdir);
-            }
+            if (!group.tempdir.empty()) write_json_member(w, "tempdir", group.tempdir);
             w.EndObject();
         }
     }
@@ -86,12 +81,9 @@ std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std:
     if (ok) {
         for (const auto& f : files) {
             w.StartObject();
-            w.Key("id");
-            write_string(w, f.id);
-            w.Key("path");
-            write_string(w, f.path);
-            w.Key("content");
-            write_string(w, f.content);
+            write_json_member(w, "id", f.id);
+            write_json_member(w, "path", f.path);
+            write_json_member(w, "content", f.content);
             w.EndObject();
         }
     }

@@ -26,7 +26,8 @@ std::string render_lsyncd(const NodePlan& plan);
 std::vector<RenderedFile> render_node(const NodePlan& plan);
 
 /// The single JSON document `clustersync-helper bundle` prints for Puppet's generate():
-/// {"errors":[...],"warnings":[...],"node":...,"serversets":[...],"files":[{"id","path","content"}]}.
+/// {"errors":[...],"warnings":[...],"node":...,"only_from":...,"serversets":[{"name","config_file","key_file",
+/// "database_file","sources",["tempdir"]}],"files":[{"id","path","content"}]}.
 /// With errors, node/serversets/files are empty.
 std::string render_bundle(const std::vector<Diagnostic>& diagnostics, const std::vector<RenderedFile>& files,
                           const NodePlan* plan);

@@ -13,17 +13,17 @@
 #include <map>
 #include <set>
 
+#include "csync2_rules.hpp"
 #include "net.hpp"
 #include "param_path.hpp"
 #include "paths.hpp"
+#include "text.hpp"
 
 namespace clustersync {
 namespace {
 
 const char* const kHostNameRule = "RFC 1123: dot-separated labels of 1 to 63 letters, digits and hyphens";
 const char* const kAutoValues[] = {"none", "first", "younger", "older", "bigger", "smaller", "left", "right"};
-/// csync2 refuses a key line shorter than this.
-constexpr std::size_t kMinKeyLength = 32;
 /// The most servers a serverset may list: each member runs one push lane per peer.
 constexpr std::size_t kMaxServers = 1000;
 /// The most host, include and exclude lines one csync2 group may hold: csync2 2.0's parser
@@ -31,11 +31,6 @@ constexpr std::size_t kMaxServers = 1000;
 constexpr std::size_t kMaxGroupStatements = 4000;
 /// Above this many declared serversets a message stops listing them.
 constexpr std::size_t kMaxListedServersets = 10;
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
 
 /// Why `value` cannot be a directory or file path of the layout or logdir, or nothing.
 /// Unlike sources, these paths are joined with file names, so a trailing slash is refused.
@@ -239,8 +234,7 @@ private:
     }
 
     void serverset(const std::string& p, const Serverset& s, const std::map<std::string, std::size_t>& used) {
-        static const boost::regex name_re("[a-z0-9]+");
-        if (!boost::regex_match(s.name, name_re))
+        if (!is_csync2_config_name(s.name))
             error(p, quote(s.name) +
                          " is not a serverset name: expected lower-case letters and digits only "
                          "([a-z0-9]+, csync2's rule for config names)");
@@ -256,9 +250,7 @@ private:
         for (std::size_t i = 0; i < s.exclude.size(); ++i) pattern(element_path(member_path(p, "exclude"), i), s.exclude[i]);
         if (std::none_of(std::begin(kAutoValues), std::end(kAutoValues),
                          [&](const char* v) { return s.auto_resolve == v; })) {
-            std::string values;
-            for (const char* v : kAutoValues) values += (values.empty() ? "" : ", ") + std::string(v);
-            error(member_path(p, "auto"), quote(s.auto_resolve) + " is not one of " + values);
+            error(member_path(p, "auto"), quote(s.auto_resolve) + " is not one of " + join(kAutoValues, ", "));
         }
         const bool has_content = s.key_content_kind != KeyContent::Absent;
         if (s.key_source && has_content)
@@ -295,7 +287,7 @@ private:
                     error(ep, prefix + quote(address) + " is not an IPv4 address, IPv6 address or host name");
             }
             if (!ok) continue;
-            auto inserted = hosts.emplace(lower(host), i);
+            auto inserted = hosts.emplace(ascii_lower(host), i);
             if (!inserted.second)
                 error(ep, quote(server) + " is the same host as " + element_path(p, inserted.first->second) + ", " +
                               quote(list[inserted.first->second]) + " (csync2 compares host names lower-cased)");
@@ -331,23 +323,9 @@ private:
             error(p, quote(value) + " is not a key source: its path is not a normalised absolute path: " + *problem);
     }
 
-    /// Checks csync2's key rule. The key is a secret: messages give lengths and positions only.
+    /// csync2's key rule. The key is a secret: its messages give lengths and positions only.
     void key_content(const std::string& p, const std::string& value) {
-        std::string line = value.substr(0, value.find('\n'));  // csync2 reads the first line only
-        if (!line.empty() && line.back() == '\r') {
-            error(p, "the key's first line ends with CRLF, which csync2 rejects: expected a Unix line end");
-            line.pop_back();
-        }
-        const auto bad = std::find_if(line.begin(), line.end(), [](unsigned char c) {
-            return !((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_');
-        });
-        if (bad != line.end())
-            error(p, "the key has a character csync2 does not allow at position " +
-                         std::to_string(bad - line.begin() + 1) + " of " + std::to_string(line.size()) +
-                         ": expected only A-Z, a-z, 0-9, . and _");
-        if (line.size() < kMinKeyLength)
-            error(p, "the key is " + std::to_string(line.size()) + " characters long, expected at least " +
-                         std::to_string(kMinKeyLength) + " (csync2 -k writes 64)");
+        for (const auto& problem : csync2_key_problems(value)) error(p, problem);
     }
 
     std::vector<Diagnostic> out_;

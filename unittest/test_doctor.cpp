@@ -14,6 +14,7 @@
 
 #include "cli.hpp"
 #include "csync2_cfg.hpp"
+#include "csync2_rules.hpp"
 #include "doctor.hpp"
 
 using namespace clustersync;
@@ -88,6 +89,9 @@ TEST_CASE("read_csync2_config names the line where it cannot follow the file", "
         {"group a { include /x }", "line 1: expected ';' after include, got '}'"},
         {"}\n", "line 1: unexpected '}' at top level"},
         {"group a { host x@; }", "line 1: expected an address after x@, got ';'"},
+        // Every keyword of csync2 2.0's scanner ends a host list, also those the module never writes.
+        {"group a {\n  host x\n  do-local-only;\n}\n", "line 3: expected ';' after host, got \"do-local-only\""},
+        {"group a {\n  host x\n  no-cygwin-lowercase;\n}\n", "line 3: expected ';' after host, got \"no-cygwin-lowercase\""},
     };
     for (const auto& [text, problem] : cases) {
         INFO(text);
@@ -121,31 +125,6 @@ TEST_CASE("is_member follows csync2: lower-cased exact match, an FQDN never matc
     CHECK_FALSE(is_member(g, "web"));
     CHECK_FALSE(is_member(g, "node1.example.net"));
     CHECK_FALSE(is_member(g, "10.0.0.1"));
-}
-
-// ---- key rule ----------------------------------------------------------------------------
-
-TEST_CASE("key_text_problem applies csync2's key rule without quoting the key", "[doctor]") {
-    const std::string good(32, 'a');
-    CHECK_FALSE(key_text_problem(good));
-    CHECK_FALSE(key_text_problem(good + "\n"));
-    CHECK_FALSE(key_text_problem("Ab0._" + std::string(60, 'z') + "\nsecond line may hold anything: !@#\n"));
-
-    const std::vector<std::pair<std::string, std::string>> rejected = {
-        {"", "its first line is empty"},
-        {"\n" + good, "its first line is empty"},
-        {std::string(31, 'k'), "its first line has 31 characters; csync2 needs at least 32"},
-        {good + "\r\n", "its first line ends in CR (a Windows line ending), which csync2 rejects"},
-        {std::string(40, 'k') + "-", "character 41 of its first line is not one of [A-Za-z0-9._]"},
-        {"secret key with spaces in it 0123456789", "character 7 of its first line is not one of [A-Za-z0-9._]"},
-    };
-    for (const auto& [content, problem] : rejected) {
-        INFO(content);
-        const auto p = key_text_problem(content);
-        REQUIRE(p);
-        CHECK(*p == problem);
-        if (content.size() > 8) CHECK(p->find(content.substr(0, 8)) == std::string::npos);
-    }
 }
 
 // ---- evaluation rules --------------------------------------------------------------------
@@ -289,12 +268,21 @@ TEST_CASE("evaluate: key file problems are each named, the key never is", "[doct
         const auto f = only_problem(s, "key", FindingStatus::Error);
         CHECK(f.message == "key file /etc/csync2_uploads.key is owned by uid 1000, not root");
     }
+    SECTION("unreadable, with the system's reason") {
+        auto s = healthy_node();
+        s.serversets[0].keys[0] = judge_key("/etc/csync2_uploads.key", s.serversets[0].keys[0].status,
+                                            Result<std::string>::failure("cannot read /etc/csync2_uploads.key: Permission denied"));
+        const auto f = only_problem(s, "key", FindingStatus::Error);
+        CHECK(f.message == "cannot read /etc/csync2_uploads.key: Permission denied");
+    }
     SECTION("malformed") {
         auto s = healthy_node();
-        s.serversets[0].keys[0].text_problem = "its first line has 12 characters; csync2 needs at least 32";
+        s.serversets[0].keys[0].text_problems = csync2_key_problems("short key\r\n");
         const auto f = only_problem(s, "key", FindingStatus::Error);
         CHECK(f.message ==
-              "key file /etc/csync2_uploads.key is malformed: its first line has 12 characters; csync2 needs at least 32");
+              "key file /etc/csync2_uploads.key is malformed: the key's first line ends with CRLF, which csync2 rejects: "
+              "expected a Unix line end; the key has a character csync2 does not allow at position 6 of 9: expected only "
+              "A-Z, a-z, 0-9, . and _; the key is 9 characters long, expected at least 32 (csync2 -k writes 64)");
     }
     SECTION("no key statement") {
         auto s = healthy_node();
@@ -823,4 +811,106 @@ TEST_CASE("evaluate: the state directory and csync2's databases must be root's a
         const auto f = only_problem(s, "private", FindingStatus::Warning);
         CHECK(f.message.rfind(s.csync2.database_dir + " is owned by uid 1000 with mode 0700: every local user", 0) == 0);
     }
+}
+
+// ---- what inspect_node decides -----------------------------------------------------------
+
+TEST_CASE("csync2_command passes -N, -D and -p only when the user gave them", "[doctor]") {
+    auto s = healthy_node();
+    DoctorOptions o;
+    CHECK(csync2_command(s, o, "uploads") == std::vector<std::string>{"/usr/sbin/csync2", "-C", "uploads"});
+    s.node_given = true;
+    o.database_dir = "/srv/db";
+    o.port = 7777;
+    o.port_given = true;
+    CHECK(csync2_command(s, o, "uploads") ==
+          std::vector<std::string>{"/usr/sbin/csync2", "-C", "uploads", "-N", "node1", "-D", "/srv/db", "-p", "7777"});
+}
+
+TEST_CASE("parse_check_skip_reason: csync2 runs unless it is missing or locked", "[doctor]") {
+    auto s = healthy_node();
+    CHECK(parse_check_skip_reason(s).empty());
+    s.lock_file = true;
+    CHECK(parse_check_skip_reason(s) == "csync2.lock exists");
+    s.csync2.path.clear();
+    CHECK(parse_check_skip_reason(s) == "csync2 is not installed");
+}
+
+TEST_CASE("sync_check_skip_reason: -T runs only for a member whose config csync2 accepts and a peer answers", "[doctor]") {
+    const auto healthy = healthy_node().serversets[0];
+    CHECK(sync_check_skip_reason(healthy, "node1").empty());
+    CHECK(sync_check_skip_reason(healthy, "node9") == "not a member");
+    auto unreadable = healthy;
+    unreadable.config_readable = false;
+    CHECK(sync_check_skip_reason(unreadable, "node1") == "not a member");
+    auto refused = healthy;
+    refused.parse_check.result = exited(1, "", "Near line 3: syntax error\n");
+    CHECK(sync_check_skip_reason(refused, "node1") == "csync2 refuses the config");
+    auto not_started = healthy;
+    not_started.parse_check.result = CommandResult{};
+    CHECK(sync_check_skip_reason(not_started, "node1") == "csync2 refuses the config");
+    auto unreachable = healthy;
+    unreachable.peers[0].error = "Connection refused";
+    CHECK(sync_check_skip_reason(unreachable, "node1") == "no peer is reachable");
+    unreachable.peers.push_back({"node3", "node3", std::nullopt});
+    CHECK(sync_check_skip_reason(unreachable, "node1").empty());
+}
+
+TEST_CASE("judge_key keeps what is wrong with a key, never the key", "[doctor]") {
+    PathStatus present;
+    present.exists = true;
+    const std::string key(64, 'k');
+    const auto good = judge_key("/k", present, Result<std::string>(key + "\n"));
+    CHECK(good.readable);
+    CHECK(good.read_error.empty());
+    CHECK(good.text_problems.empty());
+    const auto bad = judge_key("/k", present, Result<std::string>("short"));
+    CHECK(bad.text_problems == csync2_key_problems("short"));
+    const auto denied = judge_key("/k", present, Result<std::string>::failure("cannot read /k: Permission denied"));
+    CHECK_FALSE(denied.readable);
+    CHECK(denied.read_error == "cannot read /k: Permission denied");
+    const auto missing = judge_key("/k", PathStatus{}, Result<std::string>::failure("cannot read /k: No such file or directory"));
+    CHECK_FALSE(missing.readable);
+    CHECK(missing.read_error.empty());  // "missing" says it all
+}
+
+TEST_CASE("member_key_paths and lsyncd_sources: the node's groups only, each path once", "[doctor]") {
+    ServersetState a;
+    a.name = "a";
+    a.config = read_csync2_config(
+        "group a1 { host node1 node2; key /k1; include /srv/a; include /srv/*.d; include %www%/x; }\n"
+        "group a2 { host node1; key /k1; key /k2; include /srv/a; include relative; }\n"
+        "group a3 { host node3; key /k3; include /srv/other; }\n");
+    ServersetState b;
+    b.name = "b";
+    b.config = read_csync2_config("group b { host NODE1; key /k1; include /srv/b; include /srv/a; }\n");
+    CHECK(member_key_paths(a, "node1") == std::vector<std::string>{"/k1", "/k2"});
+    CHECK(member_key_paths(a, "node3") == std::vector<std::string>{"/k3"});
+    const auto sources = lsyncd_sources({a, b}, "node1");
+    REQUIRE(sources.size() == 2);
+    CHECK(sources[0].path == "/srv/a");
+    CHECK(sources[0].serverset == "a");
+    CHECK(sources[1].path == "/srv/b");
+    CHECK(sources[1].serverset == "b");
+}
+
+TEST_CASE("is_watched matches inode and the kernel's device numbering", "[doctor]") {
+    PathStatus dir;
+    dir.inode = 0xa720b3;
+    dir.dev_major = 8;
+    dir.dev_minor = 1;
+    LsyncdProcess p;
+    p.watches_readable = true;
+    p.watches = {{0xa720b3, (8u << 20) | 2}, {0x1234, (8u << 20) | 1}};
+    CHECK(is_watched(dir, {p}) == false);
+    p.watches.push_back({0xa720b3, (8u << 20) | 1});
+    CHECK(is_watched(dir, {p}) == true);
+    p.watches_readable = false;
+    CHECK_FALSE(is_watched(dir, {p}).has_value());
+    CHECK_FALSE(is_watched(dir, {}).has_value());
+}
+
+TEST_CASE("directory_count_bound counts one past the watch limit", "[doctor]") {
+    CHECK(directory_count_bound(8192) == 8193);
+    CHECK(directory_count_bound(std::nullopt) == 10'000'000L);
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -20,6 +21,16 @@
 #include "probe.hpp"
 
 using namespace clustersync;
+
+TEST_CASE("on_this_node: a process of another UTS namespace, or one already exiting, is not this node's", "[facts]") {
+    const std::string own = "uts:[4026531838]";
+    CHECK(on_this_node(own, own, 0));
+    CHECK_FALSE(on_this_node(own, "uts:[4026532712]", 0));
+    CHECK(on_this_node(own, "", EACCES));  // not root: counted rather than hidden
+    CHECK_FALSE(on_this_node(own, "", ENOENT));  // exiting: its namespaces are gone
+    CHECK(on_this_node("", "", ENOENT));  // no namespaces to tell by
+    CHECK(on_this_node("", "uts:[4026532712]", 0));
+}
 
 TEST_CASE("parse_fdinfo_watches reads inode and kernel device of each inotify line", "[facts]") {
     const std::string fdinfo =
@@ -87,14 +98,6 @@ TEST_CASE("csync2_dir_for_os_release: RHEL, Fedora and SUSE families use /etc/cs
         INFO(text);
         CHECK(csync2_dir_for_os_release(text) == dir);
     }
-}
-
-TEST_CASE("serverset_names keeps csync2_NAME.cfg files whose NAME csync2 accepts, sorted", "[facts]") {
-    const std::vector<std::string> files = {"csync2_uploads.cfg", "csync2.cfg",          "csync2_serverd.cfg",
-                                            "csync2_up_loads.cfg", "csync2_Upper.cfg",   "csync2_uploads.key",
-                                            "csync2_.cfg",         "csync2_ssl_key.pem", "xcsync2_a.cfg",
-                                            "csync2_a1.cfg.bak",   "csync2_a1.cfg"};
-    CHECK(serverset_names(files) == std::vector<std::string>{"a1", "serverd", "uploads"});
 }
 
 namespace {
@@ -222,10 +225,22 @@ TEST_CASE("render_facts_json: missing programs and unknown values are null, not 
       "watches": null)") != std::string::npos);
 }
 
+TEST_CASE("read_text_file says why a file cannot be read", "[facts]") {
+    const auto missing = read_text_file("/nonexistent/clustersync.key");
+    CHECK_FALSE(missing);
+    CHECK(missing.error() == "cannot read /nonexistent/clustersync.key: No such file or directory");
+    const auto directory = read_text_file("/");
+    CHECK_FALSE(directory);
+    CHECK(directory.error() == "cannot read /: Is a directory");
+    const auto limited = read_text_file(std::string(CLUSTERSYNC_SOURCE_DIR) + "/metadata.json", 1);
+    REQUIRE(limited);
+    CHECK(*limited == "{");
+}
+
 TEST_CASE("count_dirty explains a missing database", "[facts]") {
-    std::string error;
-    CHECK_FALSE(count_dirty("/nonexistent/node1_x.db3", error));
-    CHECK(error == "no database /nonexistent/node1_x.db3 (csync2 has not run for this serverset on this node)");
+    const auto counts = count_dirty("/nonexistent/node1_x.db3");
+    CHECK_FALSE(counts);
+    CHECK(counts.error() == "no database /nonexistent/node1_x.db3 (csync2 has not run for this serverset on this node)");
 }
 
 TEST_CASE("facts.d wrapper falls back to the host name when the helper is absent or fails", "[facts]") {
@@ -311,12 +326,11 @@ TEST_CASE("count_dirty counts distinct files and entries per peer, and caches bo
     sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
         "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', '198.18.0.2'), ('/srv/a', 0, 'node1', 'node3'), "
         "('/srv/b', 0, 'node1', '198.18.0.2');");
-    std::string error;
-    auto counts = count_dirty(db_path, error);
+    auto counts = count_dirty(db_path);
     REQUIRE(counts);
     CHECK(counts->files == 2);
     CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 2}, {"node3", 1}});
-    counts = count_dirty(db_path, error, dir + "/cache");
+    counts = count_dirty(db_path, dir + "/cache");
     REQUIRE(counts);
     CHECK(counts->files == 2);
 
@@ -329,7 +343,7 @@ TEST_CASE("count_dirty counts distinct files and entries per peer, and caches bo
     CHECK(cached->substr(cached->size() - stored.size()) == stored);
     const std::string identity = cached->substr(0, cached->size() - stored.size());
     std::ofstream(cache_file) << identity << "files\t99\n7\t198.18.0.2\n";
-    counts = count_dirty(db_path, error, dir + "/cache");
+    counts = count_dirty(db_path, dir + "/cache");
     REQUIRE(counts);
     CHECK(counts->files == 99);
     CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 7}});
@@ -338,7 +352,7 @@ TEST_CASE("count_dirty counts distinct files and entries per peer, and caches bo
     for (const char* value : {"2\n", "files\t2\nnode3\n", "files\tx\n", "files\t2\n3\tnode3"}) {
         INFO(value);
         std::ofstream(cache_file) << identity << value;
-        counts = count_dirty(db_path, error, dir + "/cache");
+        counts = count_dirty(db_path, dir + "/cache");
         REQUIRE(counts);
         CHECK(counts->files == 2);
         CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 2}, {"node3", 1}});
@@ -346,7 +360,7 @@ TEST_CASE("count_dirty counts distinct files and entries per peer, and caches bo
 
     // Any write to the database invalidates it.
     sql("INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node3');");
-    counts = count_dirty(db_path, error, dir + "/cache");
+    counts = count_dirty(db_path, dir + "/cache");
     REQUIRE(counts);
     CHECK(counts->files == 3);
     CHECK(counts->entries_by_peer == PeerCounts{{"198.18.0.2", 2}, {"node3", 2}});
@@ -355,9 +369,9 @@ TEST_CASE("count_dirty counts distinct files and entries per peer, and caches bo
 TEST_CASE("count_dirty names a database it cannot read", "[facts]") {
     const TempDatabase temp;
     temp.sql("CREATE TABLE file (filename);");  // no dirty table
-    std::string error;
-    CHECK_FALSE(count_dirty(temp.path, error));
-    CHECK(error == "cannot read " + temp.path + ": no such table: dirty");
+    const auto counts = count_dirty(temp.path);
+    CHECK_FALSE(counts);
+    CHECK(counts.error() == "cannot read " + temp.path + ": no such table: dirty");
 }
 
 TEST_CASE("count_dirty does not serve cached counts while a write-ahead log holds newer commits", "[facts]") {
@@ -366,8 +380,7 @@ TEST_CASE("count_dirty does not serve cached counts while a write-ahead log hold
     temp.sql("CREATE TABLE dirty (filename, forced, myname, peername, UNIQUE (filename, peername) ON CONFLICT IGNORE);"
              "PRAGMA journal_mode = WAL;"
              "INSERT INTO dirty VALUES ('/srv/a', 0, 'node1', 'node2'), ('/srv/b', 0, 'node1', 'node2');");
-    std::string error;
-    CHECK(count_dirty(temp.path, error, cache).value().files == 2);
+    CHECK(count_dirty(temp.path, cache).value().files == 2);
 
     // A connection that stays open (a csync2 listener's session) commits into the log; the
     // database file itself keeps its size and time until a checkpoint.
@@ -376,11 +389,11 @@ TEST_CASE("count_dirty does not serve cached counts while a write-ahead log hold
     REQUIRE(sqlite3_exec(db, "INSERT INTO dirty VALUES ('/srv/c', 0, 'node1', 'node2');", nullptr, nullptr, nullptr) ==
             SQLITE_OK);
     const auto before = std::filesystem::last_write_time(temp.path);
-    CHECK(count_dirty(temp.path, error, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
-    CHECK(count_dirty(temp.path, error, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
+    CHECK(count_dirty(temp.path, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
+    CHECK(count_dirty(temp.path, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
     CHECK(std::filesystem::last_write_time(temp.path) == before);
     sqlite3_close(db);
-    CHECK(count_dirty(temp.path, error, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
+    CHECK(count_dirty(temp.path, cache).value().entries_by_peer == PeerCounts{{"node2", 3}});
 }
 
 TEST_CASE("facts command prints one clustersync object for the given directories", "[facts]") {
@@ -474,15 +487,15 @@ TEST_CASE("has_count_index finds the module's index on csync2's file table, and 
     const TempDatabase temp;
     const std::string& db_path = temp.path;
     const auto sql = [&](const std::string& statement) { temp.sql(statement); };
-    std::string error;
-    CHECK_FALSE(has_count_index(db_path, error));
-    CHECK(error == "no database " + db_path);
+    const auto missing = has_count_index(db_path);
+    CHECK_FALSE(missing);
+    CHECK(missing.error() == "no database " + db_path);
 
     sql("CREATE TABLE file (filename, checktxt, UNIQUE (filename) ON CONFLICT REPLACE);"
         "CREATE TABLE other (a); CREATE INDEX clustersync_other ON other(0);");
-    CHECK(has_count_index(db_path, error) == false);
+    CHECK(has_count_index(db_path).value() == false);
     sql("CREATE INDEX clustersync_count ON file(0);");
-    CHECK(has_count_index(db_path, error) == true);
+    CHECK(has_count_index(db_path).value() == true);
 
     // What the index is for: sqlite counts csync2's file table through it.
     sqlite3* db = nullptr;

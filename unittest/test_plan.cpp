@@ -180,6 +180,16 @@ TEST_CASE("the listener accepts csync_only_from, else the members' addresses whe
               "sodium.example.net (serverset serverd)): the csync2 listener accepts connections from any address; "
               "list the servers as host@address, or give csync_only_from");
     }
+    SECTION("the warning names five servers without an address and counts the others") {
+        NodePlan plan;
+        for (const char* h : {"h1", "h2", "h3", "h4", "h5", "h6", "h7"}) plan.unaddressed.push_back(std::string(h) + " (serverset s)");
+        const auto warning = listener_warning(plan);
+        REQUIRE(warning);
+        CHECK(warning->message.find("(h1 (serverset s), h2 (serverset s), h3 (serverset s), h4 (serverset s), "
+                                    "h5 (serverset s) and 2 more)") != std::string::npos);
+        plan.unaddressed.resize(5);
+        CHECK(listener_warning(plan)->message.find("h5 (serverset s)):") != std::string::npos);
+    }
     SECTION("csync_only_from wins, and then nothing is warned about") {
         Model m = readme_model("sodium.example.net");
         m.csync_only_from = "10.0.200.0/24";

@@ -131,14 +131,14 @@ TEST_CASE("render_bundle with errors: every error and warning, nothing else", "[
           "\"node\":\"\",\"only_from\":null,\"serversets\":[],\"files\":[]}\n");
 }
 
-TEST_CASE("render_bundle: node, serversets with their key files, and every file", "[render]") {
+TEST_CASE("render_bundle: node, serversets with their key and database files, and every file", "[render]") {
     const NodePlan plan = small_plan();
     const std::vector<RenderedFile> files = {{"csync2:www", "/etc/csync2_www.cfg", "a\n\"b\"\t\\"}};
     const std::vector<Diagnostic> ds = {{Severity::Warning, "serversets.www.servers", "only one"}};
     CHECK(render_bundle(ds, files, &plan) ==
           "{\"errors\":[],\"warnings\":[\"serversets.www.servers: only one\"],\"node\":\"web1\","
           "\"only_from\":null,\"serversets\":[{\"name\":\"www\",\"config_file\":\"/etc/csync2_www.cfg\","
-          "\"key_file\":\"/etc/csync2_www.key\",\"sources\":[\"/srv/www\"]}],"
+          "\"key_file\":\"/etc/csync2_www.key\",\"database_file\":\"web1_www.db3\",\"sources\":[\"/srv/www\"]}],"
           "\"files\":[{\"id\":\"csync2:www\",\"path\":\"/etc/csync2_www.cfg\",\"content\":\"a\\n\\\"b\\\"\\t\\\\\"}]}\n");
 }
 

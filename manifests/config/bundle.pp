@@ -72,6 +72,7 @@ define clustersync::config::bundle {
           'name'              => Clustersync::Name,
           'config_file'       => Stdlib::Absolutepath,
           'key_file'          => Stdlib::Absolutepath,
+          'database_file'     => String[1],
           'sources'           => Array[Stdlib::Absolutepath],
           Optional['tempdir'] => Stdlib::Absolutepath,
     }]],
@@ -111,8 +112,8 @@ define clustersync::config::bundle {
         key_file     => $group['key_file'],
         source_paths => $group['sources'],
         content      => $files["csync2:${name}"]['content'],
-        # csync2 names the database after the node, lower-cased, and the config (-C).
-        database     => "${clustersync::csync2_db_dir}/${bundle['node'].downcase}_${name}.db3",
+        # The helper names the file (csync2's rule); the directory is the class's.
+        database     => "${clustersync::csync2_db_dir}/${group['database_file']}",
         db_index     => $clustersync::csync_db_index,
         db_wal       => $clustersync::csync_db_wal,
         before       => Class['clustersync::service'],
