@@ -116,20 +116,17 @@
 #   into place; on another one it truncates and copies instead, and the directory needs room for
 #   the largest file in transit. `false`: no `tempdir`, scratch files beside each file.
 # @param csync_db_index
-#   Add a one-column index (`clustersync_count`) to each serverset's csync2 database. csync2 2.0
-#   counts every file it has recorded at the start of each run (its schema check), and sqlite
-#   counts through the smallest index: csync2's own holds every path, this one only row ids. Every
-#   lsyncd batch starts two or three csync2 runs, so at 200,000 files the writer's CPU per change
-#   went 0.12 -> 0.10 s in bench/cluster (docs/benchmarks.md). Needs the `sqlite3` program
-#   (installed with `manage_packages`). csync2 ignores the index; `false` leaves the database as
-#   csync2 made it (an index already there stays).
+#   Add a one-column index (`clustersync_count`) to each serverset's csync2 database, through which
+#   sqlite counts the recorded files at the start of every csync2 run: less CPU per change on
+#   large trees (docs/benchmarks.md). csync2 ignores the index. Needs the `sqlite3` program
+#   (installed with `manage_packages`). `false` leaves the database as csync2 made it (an index
+#   already there stays).
 # @param csync_db_wal
-#   Put each serverset's csync2 database in sqlite's write-ahead-log journal mode. csync2 2.0
-#   never sets a journal mode, and the module's lsyncd runs commit every database change at once
-#   (`-B`): in the default mode each commit creates and deletes a rollback journal, in WAL mode it
-#   appends to one log. The client's CPU for a 2,000-file push fell from 5.0 to 3.2 s in
-#   bench/cluster-floor (docs/benchmarks.md). The mode is kept in the database file; needs the
-#   `sqlite3` program (installed with `manage_packages`). `false` leaves the mode as it is.
+#   Put each serverset's csync2 database in sqlite's write-ahead-log journal mode, so each commit
+#   of the module's csync2 runs (`-B`: every change at once) appends to one log instead of
+#   creating and deleting a rollback journal: less CPU per pushed file (docs/benchmarks.md). The
+#   mode is kept in the database file. Needs the `sqlite3` program (installed with
+#   `manage_packages`). `false` leaves the mode as it is.
 # @param logdir
 #   lsyncd's log and status directory.
 # @param csync2_dir
