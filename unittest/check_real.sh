@@ -102,8 +102,8 @@ check_csync2() {
     # the proof that a quoted path came back as one word.
     while IFS=$'\t' read -r group source; do
         [ "$group" = "$name" ] || continue
-        out=$(CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -h -- "$source" 2>&1)
-        if [ $? != 0 ] || [ -n "$out" ]; then
+        if ! out=$(CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -h -- "$source" 2>&1) ||
+            [ -n "$out" ]; then
             echo "csync2 does not cover source \"$source\" with $file: $out"
             problems=1
         fi
@@ -222,11 +222,16 @@ check_action() {
             sleep 0.1
         done
     }
+    # The conditions below are called through until_.
+    # shellcheck disable=SC2317
     has() { grep -qxF -- "$1" "$dir/runs" 2>/dev/null; }
     # has_n N RUN: RUN was recorded at least N times.
+    # shellcheck disable=SC2317
     has_n() { [ "$(grep -cxF -- "$2" "$dir/runs" 2>/dev/null)" -ge "$1" ]; }
+    # shellcheck disable=SC2317
     logged() { grep -qF -- "$1" "$dir/log/lsyncd.log" 2>/dev/null; }
     # after A B: a run B was recorded after a run A.
+    # shellcheck disable=SC2317
     after() { awk -v a="$1" -v b="$2" '$0 == a { s = 1 } s && $0 == b { f = 1 } END { exit !f }' "$dir/runs" 2>/dev/null; }
     # Start-up: the whole source is checked; each lane pushes what an earlier run left.
     until_ 30 has "-c -r $src" && until_ 30 has "-u 127.0.0.1" && until_ 30 has "-u 127.0.0.2"
