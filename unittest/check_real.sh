@@ -251,7 +251,7 @@ check_action() {
     # checked again (the recorder fails only the first check after $dir/fail appears).
     touch "$dir/fail" "$src/c"
     until_ 30 logged "they are checked again in 1 s"
-    until_ 30 has_n 2 "-c $src/c"
+    until_ 30 has_n 2 "-c $src/c" && until_ 30 after "-c $src/c" "-u 127.0.0.1"
     # The second peer answers again: probed, its waiting entries counted, pushed.
     rm -f "$dir/hang"
     listen 127.0.0.2 "$port" "$dir/port2" || { echo "no listener for the second peer"; problems=1; }
