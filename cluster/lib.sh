@@ -838,7 +838,7 @@ _cl_case_err() {
 }
 
 # _cl_source FILE LINE: the command at LINE of FILE with the lines it continues and that
-# continue it (a trailing "\\"), joined, blanks squeezed.
+# continue it (a trailing backslash), joined, blanks squeezed.
 _cl_source() {
   awk -v n="$2" '
     { line[NR] = $0 }
