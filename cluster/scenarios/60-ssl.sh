@@ -17,6 +17,7 @@ ssl_config() {
   for n in $ALL; do
     cl_expect_eq "$n: nossl lines in /etc/csync2_uploads.cfg" "" "$(cl_exec "$n" grep nossl /etc/csync2_uploads.cfg)"
     for f in ssl_cert ssl_key; do
+      cl_exec "$n" test -s "/etc/csync2_$f.pem" || { cl_note "$n: /etc/csync2_$f.pem is missing or empty"; return 1; }
       cl_expect_eq "$n: sha256 of /etc/csync2_$f.pem" "$(sha256sum <<<"$(cat "$CL_DIR/keys/$f.pem")")" \
         "$(sha256sum <<<"$(cl_exec "$n" cat "/etc/csync2_$f.pem")")"
     done
