@@ -164,7 +164,7 @@ check_lsyncd() {
 
 # check_action CASE FILE: the smoke test of the action in the real lsyncd.
 check_action() {
-    local case_dir=$1 file=$2 dir src conf pid problems=0 expected port
+    local case_dir=$1 file=$2 dir src conf pid problems=0 expected port group
     dir=$(mktemp -d -p "$work")
     src=$dir/src
     conf=$dir/lsyncd.conf.lua
@@ -203,6 +203,7 @@ check_action() {
         -e "s|^local retry_first = .*|local retry_first = 1|" \
         -e 's|^\(group("[a-z0-9]*", \){.*}, {|\1{ { "peer1", "127.0.0.1" }, { "peer2", "127.0.0.2" } }, {|' >"$conf"
     [ "$(grep -c '^group(' "$conf")" = 1 ] || { echo "the action check needs a case with one group"; return 1; }
+    group=$(sed -n 's/^group("\([a-z0-9]*\)".*/\1/p' "$conf")
     [ -z "$mutation" ] || damage "$conf" || return 3
     touch "$src/m" "$src/b"  # there before lsyncd starts: a rename, a rewrite in place
     "$lsyncd_bin" -nodaemon -log Normal "$conf" >"$dir/out" 2>&1 &
@@ -245,8 +246,9 @@ check_action() {
     touch "$src/a"; mv "$src/m" "$src/m2"; echo rewritten >"$src/b"
     kill -CONT "$pid"
     until_ 30 has "-c $src/a|$src/b" && until_ 30 after "-c $src/a|$src/b" "-u 127.0.0.1"
-    until_ 30 logged "peer peer2 (127.0.0.2) of group"
-    until_ 30 logged "does not answer (no connection to port $port within 1 s)"
+    # One line names the peer and the outage (a push that hangs long enough is logged with the
+    # peer's name too).
+    until_ 30 logged "peer peer2 (127.0.0.2) of group $group does not answer (no connection to port $port within 1 s)"
     # A failed check: its paths come back after the back-off, not in a busy loop, and are
     # checked again (the recorder fails only the first check after $dir/fail appears).
     touch "$dir/fail" "$src/c"
@@ -271,7 +273,7 @@ check_action() {
         diff <(echo "$expected") <(grep -v -e '^-u ' -e '^-M' "$dir/runs")
         problems=1
     fi
-    if [ "$(grep -c 'peer peer2 (127.0.0.2) of group .* does not answer' "$dir/log/lsyncd.log")" != 1 ]; then
+    if [ "$(grep -c -F "peer peer2 (127.0.0.2) of group $group does not answer" "$dir/log/lsyncd.log")" != 1 ]; then
         echo "the outage of peer2 should be logged exactly once:"; grep 'does not answer' "$dir/log/lsyncd.log"
         problems=1
     fi
