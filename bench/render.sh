@@ -3,7 +3,7 @@
 #   bench/render.sh [RUNS]
 set -eu
 cd "$(dirname "$0")/.."
-build=build-bench
+build="build-bench"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" --target bench_render -j "$(nproc)" >/dev/null
 "$build/bench_render" "${1:-9}"

@@ -15,6 +15,8 @@
 #
 # API (functions return non-zero on failure; diagnostics go to stderr):
 #   Run
+#     cl_require TOOL...           skip the scenario file ("SKIP FILE: TOOL not installed") when a
+#                                  command is missing (cl_init requires the common ones)
 #     cl_init                      new run: id, temp dir, bridge namespace, EXIT/INT/TERM trap
 #     cl_teardown                  kill every process of the run, delete namespaces and temp dir
 #     cl_cleanup_stale             tear down leftovers of runs whose owner process is gone
@@ -64,8 +66,11 @@
 #     cl_converge TIMEOUT "GROUP..." DIR NODES...  wait for identical trees, then for rest
 #     cl_fail MSG                  print MSG and the nodes' recent logs, return 1
 #   Scenarios
-#     cl_case NAME FUNC [ARGS]     run one scenario, print PASS/FAIL with its time, record it
+#     cl_case NAME FUNC [ARGS]     run one scenario, print PASS/FAIL with its time, record it;
+#                                  a failure shows the file, line and command that failed
 #     cl_write NAME PATH           write stdin to PATH inside NAME
+#     cl_expect_eq WHAT EXPECTED ACTUAL   compare; a mismatch reports both, with file and line
+#     cl_note MSG                  explain a failure: on stderr, and under the case's FAIL line
 #     cl_expect_content NAME PATH TEXT / cl_expect_absent NAME PATH
 
 CL_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -96,7 +101,29 @@ cl_wait_until() {
 
 _cl_starttime() { awk '{print $22}' "/proc/$1/stat" 2>/dev/null; }
 
+# cl_require TOOL...: when one of the commands is missing, the scenario file is skipped: prints
+# "SKIP FILE: TOOL not installed", records it for cluster/test and exits 0.
+cl_require() {
+  local tool name
+  name=$(basename "$0" .sh)
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null 2>&1 && continue
+    echo "SKIP $name: $tool not installed"
+    [ -z "${CL_RESULTS:-}" ] || echo "SKIP $name:$tool 0" >> "$CL_RESULTS"
+    exit 0
+  done
+}
+
+# The commands every run needs: namespaces, the daemons, the tools of the checks, and Puppet
+# when it provisions.
+_cl_tools() {
+  echo ip nsenter unshare setsid ss ps csync2 xinetd lsyncd flock perl sha256sum
+  [ "$CL_PROVISION" != puppet ] || echo puppet
+}
+
 cl_init() {
+  # shellcheck disable=SC2046 # one word per tool
+  cl_require $(_cl_tools)
   mkdir -p "$CL_TMPROOT"
   cl_cleanup_stale
   CL_RUN=$CL_PREFIX$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
@@ -122,9 +149,9 @@ cl_init() {
 _cl_kill_ns() {
   local ns=$1 pids round
   for round in 1 2 3 4 5 6 7 8 9 10; do
-    pids=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
-    [ -n "${pids// /}" ] || return 0
-    if [ "$round" -le 3 ]; then kill -TERM $pids 2>/dev/null; else kill -KILL $pids 2>/dev/null; fi
+    mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null)
+    [ ${#pids[@]} -gt 0 ] || return 0
+    if [ "$round" -le 3 ]; then kill -TERM "${pids[@]}" 2>/dev/null; else kill -KILL "${pids[@]}" 2>/dev/null; fi
     sleep 0.2
   done
 }
@@ -323,11 +350,11 @@ cl_up() {
 }
 
 cl_node_down() {
-  local name=$1 pid pids
+  local name=$1 pid pids=()
   for pid in $(ip netns pids "$CL_RUN-$name"); do
-    [ "$pid" = "$(_cl_pid "$name")" ] || pids="${pids:-} $pid"
+    [ "$pid" = "$(_cl_pid "$name")" ] || pids+=("$pid")
   done
-  [ -n "${pids:-}" ] && kill -KILL $pids 2>/dev/null
+  [ ${#pids[@]} = 0 ] || kill -KILL "${pids[@]}" 2>/dev/null
   rm -f "$CL_DIR/nodes/$name/lsyncd.pid"
   cl_exec "$name" rm -f /run/xinetd.pid
   ip -n "$CL_RUN-$name" link set eth0 down
@@ -368,15 +395,17 @@ _cl_listener_pids() {
 
 cl_listener_freeze() {
   local pids
-  pids=$(_cl_listener_pids "$1") || { echo "no listener on $1" >&2; return 1; }
-  kill -STOP $pids || return 1
+  mapfile -t pids < <(_cl_listener_pids "$1" | tr -d " ")
+  [ ${#pids[@]} -gt 0 ] || { echo "no listener on $1" >&2; return 1; }
+  kill -STOP "${pids[@]}" || return 1
   cl_log "listener of $1 frozen"
 }
 
 cl_listener_thaw() {
   local pids
-  pids=$(_cl_listener_pids "$1") || { echo "no listener on $1" >&2; return 1; }
-  kill -CONT $pids || return 1
+  mapfile -t pids < <(_cl_listener_pids "$1" | tr -d " ")
+  [ ${#pids[@]} -gt 0 ] || { echo "no listener on $1" >&2; return 1; }
+  kill -CONT "${pids[@]}" || return 1
   cl_log "listener of $1 thawed"
 }
 
@@ -734,7 +763,7 @@ cl_converge() {
 
 cl_fail() {
   local n f off
-  echo "FAILURE: $*" >&2
+  cl_note "FAILURE: $*"
   for n in $(cl_nodes); do
     for f in $(_cl_logs "$n"); do
       off=$(awk -v f="$f" '$2 == f {print $1}' "$CL_DIR/logmark" 2>/dev/null)
@@ -747,9 +776,12 @@ cl_fail() {
 
 # ------------------------------------------------------------------------------ scenarios
 
-# cl_case NAME FUNC [ARGS]: runs one scenario in a subshell (set -e as a safety net; FUNC
-# should still check what it asserts), prints "PASS|FAIL NAME (S s)" and records the result
-# in $CL_RESULTS for cluster/test. Log lines before the case do not count as its conflicts.
+# cl_case NAME FUNC [ARGS]: runs one scenario in a subshell with set -e, prints "PASS|FAIL NAME
+# (S s)" and records the result in $CL_RESULTS for cluster/test. A command that fails where
+# set -e stops the case is reported by an ERR trap with its file, line and text, and the
+# functions that led there; what the cl_expect_* helpers and cl_fail report is collected too,
+# and a failed case prints all of it under its FAIL line, each line as "    | ...". Log lines
+# before the case do not count as its conflicts.
 cl_case() {
   local name=$1; shift
   local t0 rc secs
@@ -762,12 +794,85 @@ cl_case() {
   t0=$(date +%s%N)
   cl_mark_logs
   cl_log "--- case $name"
-  ( set -e; "$@" )
+  CL_CASE_NOTES=$CL_DIR/case.notes
+  : > "$CL_CASE_NOTES"
+  # For the ERR trap: the case function, and the subshell level of the case's own shell.
+  local _cl_case_func=$1 _cl_case_shell=$((BASH_SUBSHELL + 1))
+  ( set -eE; trap '_cl_case_err $?' ERR; "$@" )
   rc=$?
   secs=$(awk -v ns="$(( $(date +%s%N) - t0 ))" 'BEGIN { printf "%.1f", ns / 1e9 }')
-  if [ "$rc" = 0 ]; then echo "PASS $name (${secs} s)"; else echo "FAIL $name (${secs} s)"; fi
+  if [ "$rc" = 0 ]; then
+    echo "PASS $name (${secs} s)"
+  else
+    echo "FAIL $name (${secs} s)"
+    sed 's/^/    | /' "$CL_CASE_NOTES"
+  fi
+  CL_CASE_NOTES=
   [ -n "${CL_RESULTS:-}" ] && echo "$([ "$rc" = 0 ] && echo PASS || echo FAIL) $name $secs" >> "$CL_RESULTS"
   return 0
+}
+
+# A path as the report shows it: relative to the working tree.
+_cl_where() { echo "${1#"$CL_REPO"/}"; }
+
+# The ERR trap of cl_case: STATUS of the failed command. Its frames: 1 is the function the
+# command failed in, the line of the failure is BASH_LINENO[0]; each further frame is the caller,
+# up to cl_case. It reports where set -e stops the case: in the case's own shell (commands of
+# pipelines and of $(...) run in subshells, whose failures set -e leaves to the command around
+# them).
+_cl_case_err() {
+  local status=$1 i msg
+  [ "$BASH_SUBSHELL" = "$_cl_case_shell" ] || return 0
+  if [ "${FUNCNAME[1]}" = cl_case ]; then
+    cl_note "$_cl_case_func returned $status (its checks above say why)"
+    return
+  fi
+  # BASH_COMMAND is the last simple command run, inside the function when a function failed:
+  # the source text names what the case called.
+  msg="$(_cl_where "${BASH_SOURCE[1]}"):${BASH_LINENO[0]}: in ${FUNCNAME[1]}: $(_cl_source "${BASH_SOURCE[1]}" "${BASH_LINENO[0]}") (exit $status)"
+  for ((i = 1; i + 1 < ${#FUNCNAME[@]}; i++)); do
+    [ "${FUNCNAME[i + 1]}" = cl_case ] && break
+    msg+=$'\n'"  called from $(_cl_where "${BASH_SOURCE[i + 1]}"):${BASH_LINENO[i]}: in ${FUNCNAME[i + 1]}"
+  done
+  cl_note "$msg"
+}
+
+# _cl_source FILE LINE: the command at LINE of FILE with the lines it continues and that
+# continue it (a trailing backslash), joined, blanks squeezed.
+_cl_source() {
+  awk -v n="$2" '
+    { line[NR] = $0 }
+    NR > n && line[NR - 1] !~ /\\$/ { exit }
+    END {
+      first = n; while (first > 1 && line[first - 1] ~ /\\$/) first--
+      for (i = first; i in line && (i <= n || line[i - 1] ~ /\\$/); i++) {
+        part = line[i]; sub(/\\$/, "", part); text = text " " part
+      }
+      gsub(/[ \t]+/, " ", text); sub(/^ /, "", text); sub(/ $/, "", text); print text
+    }' "$1"
+}
+
+# cl_note MSG...: a line that explains a failure: on stderr (the scenario's log) and, inside a
+# case, under its FAIL line.
+cl_note() {
+  echo "$*" >&2
+  [ -z "${CL_CASE_NOTES:-}" ] || echo "$*" >> "$CL_CASE_NOTES"
+}
+
+# _cl_caller: "FILE:LINE" of the call of the function that calls it (in a scenario, the line of
+# the cl_expect_* that failed).
+_cl_caller() {
+  local line file
+  read -r line _ file < <(caller 1)
+  echo "$(_cl_where "$file"):$line"
+}
+
+# cl_expect_eq WHAT EXPECTED ACTUAL: 0 when ACTUAL is EXPECTED; otherwise reports both, with
+# the file and line of the call, and returns 1.
+cl_expect_eq() {
+  [ "$3" = "$2" ] && return 0
+  cl_note "$(_cl_caller): $1: expected '$2', got '$3'"
+  return 1
 }
 
 # Writes stdin to PATH inside NAME (through the node's own view, so its lsyncd sees it).
@@ -776,13 +881,13 @@ cl_write() { cl_sh "$1" 'cat > "$1"' "$2"; }
 # Asserts that PATH on NAME holds exactly TEXT (one line).
 cl_expect_content() {
   local got
-  got=$(cl_exec "$1" cat "$2" 2>/dev/null) || { echo "$1: $2 missing" >&2; return 1; }
-  [ "$got" = "$3" ] || { echo "$1: $2 holds '$got', expected '$3'" >&2; return 1; }
+  got=$(cl_exec "$1" cat "$2" 2>/dev/null) || { cl_note "$(_cl_caller): $1: $2 missing, expected '$3'"; return 1; }
+  [ "$got" = "$3" ] || { cl_note "$(_cl_caller): $1: $2: expected '$3', got '$got'"; return 1; }
 }
 
 # Asserts that PATH does not exist on NAME.
 cl_expect_absent() {
-  if cl_exec "$1" test -e "$2" -o -L "$2"; then echo "$1: $2 exists but must not" >&2; return 1; fi
+  if cl_exec "$1" test -e "$2" -o -L "$2"; then cl_note "$(_cl_caller): $1: $2 exists but must not"; return 1; fi
 }
 
 # cl_dirty_except NAME GROUP "NODE...": like cl_dirty, but entries waiting for one of those

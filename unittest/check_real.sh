@@ -29,8 +29,39 @@ case ${1:-} in --break=*) mutation=${1#--break=}; shift ;; esac
 csync2_bin=${CSYNC2:-/usr/sbin/csync2}
 lsyncd_bin=${LSYNCD:-/usr/bin/lsyncd}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pids=()  # the lsyncd and listeners of the check under way
+trap 'stop_all; rm -rf "$work"' EXIT
 checked=0 accepted=0 rejected=0
+
+# Ends the processes of the check under way (a stopped lsyncd is continued, so it sees the TERM).
+stop_all() {
+    [ "${#pids[@]}" = 0 ] && return 0
+    kill "${pids[@]}" 2>/dev/null
+    kill -CONT "${pids[@]}" 2>/dev/null
+    wait "${pids[@]}" 2>/dev/null
+    pids=()
+}
+
+# listen ADDR PORT FILE: a TCP listener on ADDR:PORT (0: a free port the kernel picks) that
+# accepts and closes every connection, in the background until stop_all; FILE receives its port.
+# Returns once it listens (bounded), 1 when it cannot.
+listen() {
+    perl -MIO::Socket::INET -e '
+        my ($addr, $port, $file) = @ARGV;
+        my $s = IO::Socket::INET->new(LocalAddr => "$addr:$port", Listen => 16, ReuseAddr => 1)
+            or die "listen on $addr:$port: $!\n";
+        open(my $f, ">", "$file.new") or die "$file.new: $!\n";
+        print $f $s->sockport, "\n";
+        close $f;
+        rename("$file.new", $file) or die "$file: $!\n";
+        while (1) { my $c = $s->accept or next; close $c }' "$1" "$2" "$3" &
+    local listener=$! end=$((SECONDS + 30))
+    pids+=("$listener")
+    until [ -s "$3" ]; do
+        kill -0 "$listener" 2>/dev/null && [ "$SECONDS" -lt "$end" ] || return 1
+        sleep 0.1
+    done
+}
 
 node_of() { sed -n 's/.*"node":"\([^"]*\)".*/\1/p' "$1/expected/bundle.json"; }
 
@@ -71,8 +102,8 @@ check_csync2() {
     # the proof that a quoted path came back as one word.
     while IFS=$'\t' read -r group source; do
         [ "$group" = "$name" ] || continue
-        out=$(CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -h -- "$source" 2>&1)
-        if [ $? != 0 ] || [ -n "$out" ]; then
+        if ! out=$(CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -h -- "$source" 2>&1) ||
+            [ -n "$out" ]; then
             echo "csync2 does not cover source \"$source\" with $file: $out"
             problems=1
         fi
@@ -105,24 +136,23 @@ check_lsyncd() {
     [ -z "$mutation" ] || damage "$conf" || return 3
     "$lsyncd_bin" -nodaemon -log all "$conf" >"$dir/out" 2>&1 &
     pid=$!
+    pids+=("$pid")
     # Each source's start-up check ran csync2 on exactly its source: the path came through Lua
-    # unchanged.
+    # unchanged. Waits until then or until lsyncd stops, bounded.
     all_checked() {
         while IFS=$'\t' read -r group source; do
             grep -qF "[-C] [$group] " "$dir/out" && grep -qF "[--] [$root$source]" "$dir/out" || return 1
         done <"$case_dir/expected/sources"
     }
-    for _ in $(seq 100); do
-        all_checked && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
+    local end=$((SECONDS + 60))
+    until all_checked || ! kill -0 "$pid" 2>/dev/null || [ "$SECONDS" -ge "$end" ]; do sleep 0.1; done
     if ! kill -0 "$pid" 2>/dev/null; then
         echo "lsyncd did not start with $file:"; grep -v -e ' Function: ' -e ' Call: ' "$dir/out" | tail -5
+        pids=()
         wait "$pid"
         return 1
     fi
-    kill "$pid"; wait "$pid" 2>/dev/null
+    stop_all
     if ! all_checked; then
         echo "lsyncd did not run csync2 on every source with $file"; problems=1
     fi
@@ -134,30 +164,36 @@ check_lsyncd() {
 
 # check_action CASE FILE: the smoke test of the action in the real lsyncd.
 check_action() {
-    local case_dir=$1 file=$2 dir src conf pid problems=0 expected port listener
+    local case_dir=$1 file=$2 dir src conf pid problems=0 expected port group
     dir=$(mktemp -d -p "$work")
     src=$dir/src
     conf=$dir/lsyncd.conf.lua
     mkdir -p "$src" "$dir/log"
     # The recorder: one line per csync2 run, its mode flags (-m, -c, -u, -r, -M) and either the
-    # peer of a push (-P) or the paths after "--" joined by "|". Checks fail while $dir/fail
-    # exists; a push to the second peer hangs while $dir/hang exists (a peer that stopped
-    # answering: the watchdog must end it); -M lists one entry waiting for the second peer.
+    # peer of a push (-P) or the paths after "--" joined by "|". The first check after $dir/fail
+    # appears fails and removes it (one failure, whatever the timing); a push to the second peer
+    # hangs while $dir/hang exists (a peer that stopped answering: the watchdog must end it;
+    # decided before the run is recorded, so a push recorded earlier never hangs); -M lists one
+    # entry waiting for the second peer.
     printf '%s\n' '#!/bin/sh' 'm= peer=' \
         'while [ $# -gt 0 ] && [ "$1" != "--" ]; do' \
         '    case $1 in -m|-c|-u|-r|-M) m="$m $1" ;; -P) peer=$2; shift ;; esac' \
         '    shift' \
         'done' \
         '[ $# -gt 0 ] && shift' \
+        "hang=; [ \"\$peer\" = 127.0.0.2 ] && [ -e '$dir/hang' ] && hang=1" \
         "if [ -n \"\$peer\" ]; then echo \"\${m# } \$peer\" >>'$dir/runs'; else (IFS='|'; echo \"\${m# } \$*\") >>'$dir/runs'; fi" \
         'case "$m" in' \
         "    *-M*) printf 'chary\\tme\\t127.0.0.2\\t%s/x\\n' '$src' ;;" \
-        "    *-u*) [ \"\$peer\" = 127.0.0.2 ] && [ -e '$dir/hang' ] && exec sleep 60 ;;" \
-        "    *) [ -e '$dir/fail' ] && exit 1; for a; do echo \"Marking file as dirty: \$a\" >&2; done ;;" \
+        "    *-u*) [ -n \"\$hang\" ] && while [ -e '$dir/hang' ]; do sleep 0.1; done ;;" \
+        "    *) rm '$dir/fail' 2>/dev/null && exit 1; for a; do echo \"Marking file as dirty: \$a\" >&2; done ;;" \
         'esac' \
         'exit 0' >"$dir/csync2"
     chmod +x "$dir/csync2"
-    port=$((40000 + $$ % 20000))
+    # The first peer's listener: it answers all along (a probe of the watchdog finds it however
+    # slow a push is), and its port, free on 127.0.0.1 and chosen by the kernel, is the group's.
+    listen 127.0.0.1 0 "$dir/port" || { echo "no listener for the first peer"; return 1; }
+    port=$(cat "$dir/port")
     localize "$file" "$dir" "" \
         -e "s|^\(group(.*}, {\) \"[^\"]*\" })$|\1 \"$src\" })|" \
         -e "s|^local csync2 = .*|local csync2 = \"$dir/csync2\"|" \
@@ -167,47 +203,63 @@ check_action() {
         -e "s|^local retry_first = .*|local retry_first = 1|" \
         -e 's|^\(group("[a-z0-9]*", \){.*}, {|\1{ { "peer1", "127.0.0.1" }, { "peer2", "127.0.0.2" } }, {|' >"$conf"
     [ "$(grep -c '^group(' "$conf")" = 1 ] || { echo "the action check needs a case with one group"; return 1; }
+    group=$(sed -n 's/^group("\([a-z0-9]*\)".*/\1/p' "$conf")
     [ -z "$mutation" ] || damage "$conf" || return 3
     touch "$src/m" "$src/b"  # there before lsyncd starts: a rename, a rewrite in place
     "$lsyncd_bin" -nodaemon -log Normal "$conf" >"$dir/out" 2>&1 &
     pid=$!
-    # until_ SECONDS CMD...: waits for a condition, bounded; a miss is reported and fails the check.
+    pids+=("$pid")
+    # until_ SECONDS CMD...: waits for a condition, bounded; a miss is reported and fails the
+    # check, and once the check has failed the waits after it give up at once (a damaged action
+    # must fail fast, not wait out every bound). The bounds are generous: they only matter when
+    # the condition never comes, and CTest may run this on a loaded machine.
     until_() {
         local limit=$1; shift
-        for _ in $(seq $((limit * 10))); do
-            "$@" && return 0
+        [ "$problems" = 0 ] || { echo "skipped: $*"; return 1; }
+        local end=$((SECONDS + limit))
+        until "$@"; do
             kill -0 "$pid" 2>/dev/null || { echo "lsyncd stopped:"; tail -n 5 "$dir/out" "$dir/log/lsyncd.log" 2>/dev/null; problems=1; return 1; }
+            [ "$SECONDS" -lt "$end" ] || { echo "not within $limit s: $*"; problems=1; return 1; }
             sleep 0.1
         done
-        echo "not within $limit s: $*"; problems=1; return 1
     }
+    # The conditions below are called through until_.
+    # shellcheck disable=SC2317
     has() { grep -qxF -- "$1" "$dir/runs" 2>/dev/null; }
+    # has_n N RUN: RUN was recorded at least N times.
+    # shellcheck disable=SC2317
+    has_n() { [ "$(grep -cxF -- "$2" "$dir/runs" 2>/dev/null)" -ge "$1" ]; }
+    # shellcheck disable=SC2317
     logged() { grep -qF -- "$1" "$dir/log/lsyncd.log" 2>/dev/null; }
     # after A B: a run B was recorded after a run A.
+    # shellcheck disable=SC2317
     after() { awk -v a="$1" -v b="$2" '$0 == a { s = 1 } s && $0 == b { f = 1 } END { exit !f }' "$dir/runs" 2>/dev/null; }
     # Start-up: the whole source is checked; each lane pushes what an earlier run left.
-    until_ 10 has "-c -r $src" && until_ 10 has "-u 127.0.0.1" && until_ 10 has "-u 127.0.0.2"
-    # One batch: a new file, a rename, an existing file rewritten here. The second peer has
-    # stopped answering: its push hangs, the watchdog's probe finds no listener and the lane is
-    # parked; the first peer's lane pushes on its own meanwhile.
+    until_ 30 has "-c -r $src" && until_ 30 has "-u 127.0.0.1" && until_ 30 has "-u 127.0.0.2"
+    # One batch: a new file, a rename, an existing file rewritten here, made while lsyncd is
+    # stopped, so it reads all their events at once and they are one batch however slowly the
+    # three commands run. The second peer has stopped answering: its push hangs, the watchdog's
+    # probe finds no listener and the lane is parked; the first peer's lane pushes on its own
+    # meanwhile.
     touch "$dir/hang"
+    kill -STOP "$pid"
     touch "$src/a"; mv "$src/m" "$src/m2"; echo rewritten >"$src/b"
-    until_ 10 has "-c $src/a|$src/b" && until_ 10 after "-c $src/a|$src/b" "-u 127.0.0.1"
-    until_ 10 logged "peer peer2 (127.0.0.2) of group"
-    until_ 10 logged "does not answer (no connection to port $port within 1 s)"
-    # A failed check: its paths come back after the back-off, not in a busy loop.
+    kill -CONT "$pid"
+    until_ 30 has "-c $src/a|$src/b" && until_ 30 after "-c $src/a|$src/b" "-u 127.0.0.1"
+    # One line names the peer and the outage (a push that hangs long enough is logged with the
+    # peer's name too).
+    until_ 30 logged "peer peer2 (127.0.0.2) of group $group does not answer (no connection to port $port within 1 s)"
+    # A failed check: its paths come back after the back-off, not in a busy loop, and are
+    # checked again (the recorder fails only the first check after $dir/fail appears).
     touch "$dir/fail" "$src/c"
-    until_ 10 logged "they are checked again in 1 s"
-    rm -f "$dir/fail"
-    until_ 10 after "-c $src/c" "-u 127.0.0.1"
+    until_ 30 logged "they are checked again in 1 s"
+    until_ 30 has_n 2 "-c $src/c" && until_ 30 after "-c $src/c" "-u 127.0.0.1"
     # The second peer answers again: probed, its waiting entries counted, pushed.
     rm -f "$dir/hang"
-    perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(LocalAddr => "127.0.0.2:$ARGV[0]", Listen => 5, ReuseAddr => 1) or die "listen: $!"; sleep 60' "$port" &
-    listener=$!
-    until_ 15 logged "answers again after" && until_ 5 logged "1 entries that waited for it are pushed now"
-    until_ 5 after "-M " "-u 127.0.0.2"
-    kill "$listener" 2>/dev/null
-    kill "$pid"; wait "$pid" 2>/dev/null
+    listen 127.0.0.2 "$port" "$dir/port2" || { echo "no listener for the second peer"; problems=1; }
+    until_ 30 logged "answers again after" && until_ 30 logged "1 entries that waited for it are pushed now"
+    until_ 30 after "-M " "-u 127.0.0.2"
+    stop_all
     # The checks, in order: start-up, mark of the rewrite, recursive check of both paths of the
     # rename, check of the new and the rewritten file; the failed check of "c", and its retry.
     expected="-c -r $src
@@ -221,7 +273,7 @@ check_action() {
         diff <(echo "$expected") <(grep -v -e '^-u ' -e '^-M' "$dir/runs")
         problems=1
     fi
-    if [ "$(grep -c 'does not answer' "$dir/log/lsyncd.log")" != 1 ]; then
+    if [ "$(grep -c -F "peer peer2 (127.0.0.2) of group $group does not answer" "$dir/log/lsyncd.log")" != 1 ]; then
         echo "the outage of peer2 should be logged exactly once:"; grep 'does not answer' "$dir/log/lsyncd.log"
         problems=1
     fi

@@ -2,7 +2,10 @@
 # Everyday changes on the original README's shape: `uploads` (/var/uploads) on all three
 # servers with an excluded pattern, `serverd` (/etc/serverd) on node1 and node2 only.
 # lsyncd runs on every member; each case waits for identical trees and then for rest.
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
+cl_require inotifywait sqlite3
 
 U=/var/uploads
 S=/etc/serverd
@@ -24,7 +27,7 @@ modify() {
   up_converge
   cl_expect_content node3 "$U/hello.txt" "hello from node1
 second line"
-  [ "$(cl_exec node1 stat -c %a "$U/hello.txt")" = 640 ]
+  cl_expect_eq "node1: mode of $U/hello.txt" 640 "$(cl_exec node1 stat -c %a "$U/hello.txt")"
 }
 
 # csync2 notices changes by mtime (whole seconds) and size. A rewrite with the same size in
@@ -87,8 +90,8 @@ symlink() {
   cl_exec node1 ln -s a/b/c/deep.txt "$U/link-to-deep"
   cl_exec node1 ln -s /nonexistent/target "$U/dangling"
   up_converge
-  [ "$(cl_exec node2 readlink "$U/link-to-deep")" = a/b/c/deep.txt ]
-  [ "$(cl_exec node3 readlink "$U/dangling")" = /nonexistent/target ]
+  cl_expect_eq "node2: target of $U/link-to-deep" a/b/c/deep.txt "$(cl_exec node2 readlink "$U/link-to-deep")"
+  cl_expect_eq "node3: target of $U/dangling" /nonexistent/target "$(cl_exec node3 readlink "$U/dangling")"
 }
 
 excluded_stays_local() {
@@ -111,7 +114,7 @@ two_member_set() {
   cl_sh node2 'mkdir -p "$1/conf.d" && echo "x=1" > "$1/conf.d/x.conf"' "$S"
   cl_converge 30 "uploads serverd" "$S" node1 node2
   cl_expect_content node2 "$S/serverd.conf" "listen 8080"
-  [ -z "$(cl_exec node3 find "$S" -mindepth 1)" ] || { echo "node3 received serverd files" >&2; return 1; }
+  [ -z "$(cl_exec node3 find "$S" -mindepth 1)" ] || { cl_note "node3 received serverd files"; return 1; }
   cl_expect_absent node3 /etc/csync2_serverd.cfg
 }
 
@@ -126,7 +129,7 @@ scratch_outside_tree() {
   cl_exec node1 mkdir -p "$U/scratch"
   up_converge || return 1
   for n in node1 node2; do
-    [ "$(cl_exec "$n" stat -c '%a %U' "$TMPD")" = "700 root" ] || { echo "$n: $TMPD is not root's, 0700" >&2; return 1; }
+    cl_expect_eq "$n: mode and owner of $TMPD" "700 root" "$(cl_exec "$n" stat -c '%a %U' "$TMPD")" || return 1
     cl_exec "$n" inotifywait -m -r -e create -e moved_to --format '%w%f' "$U" > "$CL_DIR/inotify.$n" 2> "$CL_DIR/inotify.$n.err" &
     pids+=($!)
   done
@@ -144,9 +147,9 @@ scratch_outside_tree() {
   wait "${pids[@]}" 2>/dev/null || true  # their status is the signal's
   for n in node1 node2; do
     seen=$(grep -c "^$U/scratch/s1\$" "$CL_DIR/inotify.$n" || true)
-    [ "$seen" -ge 1 ] || { echo "$n: the watcher saw nothing (no $U/scratch/s1)" >&2; rc=1; }
+    [ "$seen" -ge 1 ] || { cl_note "$n: the watcher saw nothing (no $U/scratch/s1)"; rc=1; }
     if grep -E '/\.[^/]+\.[A-Za-z0-9]{6}$' "$CL_DIR/inotify.$n" >&2; then
-      echo "$n: csync2 scratch files appeared in $U (above)" >&2; rc=1
+      cl_note "$n: csync2 scratch files appeared in $U (above)"; rc=1
     fi
   done
   return $rc
@@ -161,7 +164,7 @@ tempdir_other_filesystem() {
   up_converge || rc=1
   cl_sh node1 'head -c 1000 /dev/urandom >> "$1/xdev/big"' "$U"
   up_converge || rc=1
-  [ -z "$(cl_exec node3 find "$TMPD" -mindepth 1)" ] || { echo "node3: files left in $TMPD" >&2; rc=1; }
+  [ -z "$(cl_exec node3 find "$TMPD" -mindepth 1)" ] || { cl_note "node3: files left in $TMPD"; rc=1; }
   cl_exec node3 umount "$TMPD" || rc=1
   return $rc
 }
@@ -174,7 +177,7 @@ burst() {
   local t0=$SECONDS n
   cl_sh node1 'for d in $(seq -w 0 19); do mkdir -p "$1/burst/d$d"; for f in $(seq -w 0 99); do echo "file $d/$f" > "$1/burst/d$d/f$f"; done; done' "$U"
   CL_REST_WAIT=90 up_converge 180 || return 1
-  [ "$(cl_exec node3 find "$U/burst" -type f | wc -l)" = 2000 ] || return 1
+  cl_expect_eq "node3: files under $U/burst" 2000 "$(cl_exec node3 find "$U/burst" -type f | wc -l)" || return 1
   for n in $ALL; do
     cl_new_log_lines "$n" | grep -q 'OVERFLOW in event queue' && cl_log "$n: lsyncd's event queue overflowed during the burst"
   done
@@ -187,8 +190,8 @@ databases_wal() {
   local n out rc=0
   for n in $ALL; do
     out=$(cl_exec "$n" sh -c 'for db in /var/lib/csync2/*.db3; do echo "$db $(sqlite3 -readonly "$db" "PRAGMA journal_mode")"; done')
-    echo "$out" | grep -q ' wal$' || { echo "$n: no csync2 database in WAL mode" >&2; rc=1; }
-    if echo "$out" | grep -v ' wal$' | grep . >&2; then echo "$n: the databases above are not in WAL mode" >&2; rc=1; fi
+    echo "$out" | grep -q ' wal$' || { cl_note "$n: no csync2 database in WAL mode"; rc=1; }
+    if echo "$out" | grep -v ' wal$' | grep . >&2; then cl_note "$n: the databases above are not in WAL mode"; rc=1; fi
   done
   return $rc
 }

@@ -2,6 +2,8 @@
 # Conflicts: node1 and node2 change the same file differently while their lsyncd is stopped,
 # then both start again and push. Two serversets on all three servers: `plain` (no auto)
 # and `auto` (auto => younger).
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 P=/var/plain
@@ -39,9 +41,9 @@ no_auto() {
   local rc=0 f=$P/shared.txt
   make_conflict "$f" "version of node1" "version of node2"
   # Both pushes have failed once the file is dirty on both sides and each lsyncd logged a run.
-  cl_wait_until 60 _both_dirty "$f" || { echo "the conflicting file never became dirty on both sides" >&2; rc=1; }
+  cl_wait_until 60 _both_dirty "$f" || { cl_note "the conflicting file never became dirty on both sides"; rc=1; }
   cl_wait_until 30 _conflict_reported "$f" || {
-    echo "conflict not reported: no log line names $f or says conflict/dirty; lines logged:" >&2
+    cl_note "conflict not reported: no log line names $f or says conflict/dirty; lines logged:"
     for n in node1 node2; do cl_new_log_lines "$n" | grep -v 'Reading included' | tail -n 4 >&2; done
     rc=1
   }
@@ -49,7 +51,7 @@ no_auto() {
   cl_expect_content node2 "$f" "version of node2" || rc=1
   # Resolution as documented by csync2: force the local version, then push it.
   cl_exec node1 csync2 -C plain -f "$f"
-  cl_exec node1 csync2 -C plain -v -x "$f" || echo "node1: csync2 -x after -f failed" >&2
+  cl_exec node1 csync2 -C plain -v -x "$f" || cl_note "node1: csync2 -x after -f failed"
   cl_mark_logs
   CL_EXPECTED_RE='Finished with 1 errors|exited with 1 for 1 path' cl_converge 120 plain "$P" $ALL || rc=1
   cl_expect_content node2 "$f" "version of node1" || rc=1

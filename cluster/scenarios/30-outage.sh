@@ -1,6 +1,8 @@
 #!/bin/bash
 # Outages: a member that is off while changes happen, and a watcher that is stopped while
 # changes happen. Both must catch up on their own once back.
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 U=/var/uploads

@@ -7,6 +7,8 @@
 # when the member goes, "... answers again after N s; M entries ..." when it is back.
 # Five servers: `uploads` (/var/uploads) on node1-node3 for the cases with one member out,
 # `wide` (/var/wide) on all five for two members out of five.
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 U=/var/uploads
@@ -32,7 +34,7 @@ CATCHUP=${LANES_CATCHUP:-60}
 
 # The scenario's own verdicts: `bad MSG` reports and records a failure, the case goes on (it
 # must end with the member back and the cluster at rest, whatever failed before).
-bad() { echo "$*" >&2; rc=1; }
+bad() { cl_note "$*"; rc=1; }
 
 _ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
@@ -48,15 +50,15 @@ _none_has() { local path=$1 n; shift; for n; do cl_exec "$n" test ! -e "$path" |
 change() {
   local writer=$1 path=$2 text=$3 t0 ms n; shift 3
   t0=$(date +%s%N)
-  put "$writer" "$path" "$text" || { echo "$writer: cannot write $path" >&2; return 1; }
+  put "$writer" "$path" "$text" || { cl_note "$writer: cannot write $path"; return 1; }
   if cl_wait_until "$SINGLE" _all_hold "$path" "$text" "$@"; then
     ms=$(_ms_since "$t0")
     cl_log "single change $path from $writer reached $* in $ms ms"
     [ "$ms" -le $((SINGLE * 1000)) ] && return 0
-    echo "$path written on $writer took $ms ms to reach $*, more than ${SINGLE} s" >&2
+    cl_note "$path written on $writer took $ms ms to reach $*, more than ${SINGLE} s"
     return 1
   fi
-  for n; do _holds "$n" "$path" "$text" || echo "$n: $path (written on $writer) did not arrive within ${SINGLE} s" >&2; done
+  for n; do _holds "$n" "$path" "$text" || cl_note "$n: $path (written on $writer) did not arrive within ${SINGLE} s"; done
   return 1
 }
 
@@ -69,10 +71,10 @@ remove() {
     ms=$(_ms_since "$t0")
     cl_log "single deletion of $path on $writer reached $* in $ms ms"
     [ "$ms" -le $((SINGLE * 1000)) ] && return 0
-    echo "the deletion of $path on $writer took $ms ms to reach $*, more than ${SINGLE} s" >&2
+    cl_note "the deletion of $path on $writer took $ms ms to reach $*, more than ${SINGLE} s"
     return 1
   fi
-  echo "the deletion of $path on $writer did not reach all of $* within ${SINGLE} s" >&2
+  cl_note "the deletion of $path on $writer did not reach all of $* within ${SINGLE} s"
   return 1
 }
 
@@ -120,7 +122,7 @@ expect_said() {
   local got
   got=$(said_count "$1" "$2" "$3" "$4")
   [ "$got" = "$5" ] && return 0
-  echo "$1: $got '$4' line(s) about $2 in group $3 since the mark, expected $5; lane lines logged:" >&2
+  cl_note "$1: $got '$4' line(s) about $2 in group $3 since the mark, expected $5; lane lines logged:"
   tail -c +$(( ${MARK[$1]:-0} + 1 )) "$(_lsyncd_log "$1")" 2>/dev/null | grep -E 'of group|the check of' | tail -n 6 >&2
   return 1
 }
@@ -130,7 +132,7 @@ notice() {
   if cl_wait_until "$5" _said "$1" "$2" "$3" "$4"; then
     cl_log "$1 logged '$4' about $2 after $(_ms_since "$t0") ms"; return 0
   fi
-  echo "$1: no '$4' line about $2 (group $3) within $5 s" >&2
+  cl_note "$1: no '$4' line about $2 (group $3) within $5 s"
   return 1
 }
 
@@ -140,7 +142,7 @@ expect_no_failing() {
   local lines
   lines=$(tail -c +$(( ${MARK[$1]:-0} + 1 )) "$(_lsyncd_log "$1")" 2>/dev/null | grep -F 'answers, so this is not an outage')
   [ -z "$lines" ] && return 0
-  echo "$1: a lane to a member that does not answer was reported as failing, not as not answering:" >&2
+  cl_note "$1: a lane to a member that does not answer was reported as failing, not as not answering:"
   head -n 2 <<<"$lines" | cut -c1-200 >&2
   return 1
 }
@@ -149,7 +151,7 @@ expect_no_failing() {
 lane_state() { cl_exec "$1" awk -F '\t' -v p="$3" '$2 == p { print $3 }' "/var/lib/clustersync/$2.lanes" 2>/dev/null; }
 expect_lane() {
   local got; got=$(lane_state "$1" "$2" "$3")
-  [ "$got" = "$4" ] || { echo "$1: lane of $2 to $3 is '$got' in /var/lib/clustersync/$2.lanes, expected '$4'" >&2; return 1; }
+  cl_expect_eq "$1: lane of $2 to $3 in /var/lib/clustersync/$2.lanes" "$4" "$got"
 }
 
 # waiting NODE GROUP PEER: entries dirty on NODE for PEER.
@@ -163,7 +165,7 @@ expect_waited() {
   line=$(said "$1" "$2" "$3" back | tail -n 1)
   m=$(sed -n 's/.*; \([0-9][0-9]*\) entries that waited.*/\1/p' <<<"$line")
   [ -n "$m" ] && [ "$m" -ge "$4" ] && return 0
-  echo "$1: expected the 'answers again' line about $2 to count at least $4 entries: ${line:-no line}" >&2
+  cl_note "$1: expected the 'answers again' line about $2 to count at least $4 entries: ${line:-no line}"
   return 1
 }
 
@@ -172,8 +174,8 @@ expect_waited() {
 rest_without() {
   local parked=$1 group=$2 dir=$3; shift 3
   CL_QUIET_DIFF=1 cl_wait_until 20 cl_same_tree "$dir" "$@" ||
-    { cl_same_tree "$dir" "$@"; echo "live members $* differ under $dir" >&2; return 1; }
-  CL_PARKED=$parked cl_at_rest "$group" "$@" || { echo "live members $* not at rest while $parked is out" >&2; return 1; }
+    { cl_same_tree "$dir" "$@"; cl_note "live members $* differ under $dir"; return 1; }
+  CL_PARKED=$parked cl_at_rest "$group" "$@" || { cl_note "live members $* not at rest while $parked is out"; return 1; }
 }
 
 # settle GROUP DIR NODE...: after a failed case, push by hand whatever is left dirty and wait for
@@ -318,7 +320,7 @@ frozen() {
   change node2 "$U/b/after-burst.txt" "after the burst" node1 || rc=1
   expect_said node1 node3 uploads gone 0 || rc=1
   expect_said node1 node2 uploads gone 0 || rc=1
-  [ -n "$(cl_exec node1 awk -F '\t' '$2 == "node3" { print $6 }' /var/lib/clustersync/uploads.lanes | grep -v -x -- -)" ] ||
+  cl_exec node1 awk -F '\t' '$2 == "node3" { print $6 }' /var/lib/clustersync/uploads.lanes | grep -q -v -x -- - ||
     bad "node1's lane to node3 does not report the push that waits for the frozen listener"
   cl_listener_thaw node3 || return 1
   cl_wait_until "$CATCHUP" _all_count "$U/b/burst" 2000 node3 || bad "node3 did not receive the burst within ${CATCHUP} s of its thaw"

@@ -3,6 +3,8 @@
 # csync_only_from (198.18.0.0/29). All four are listed in the serverset, so only the key
 # and the address decide. Nothing they send may be written on node1 or node2, while node1
 # and node2 keep syncing with each other.
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 U=/var/uploads

@@ -5,7 +5,10 @@
 # every listener session when it was /run/clustersync-csync2.lock, mode 0644) nor list the
 # synced files' names. Without csync_only_from, the listener accepts only the members'
 # addresses (every server is given as host@address here).
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
+cl_require runuser
 
 U=/var/uploads
 ALL="node1 node2 node3"
@@ -16,15 +19,15 @@ private_state() {
   for n in $ALL; do
     for d in /var/lib/clustersync /var/lib/csync2; do
       mode=$(cl_exec "$n" stat -c '%U %a' "$d")
-      [ "$mode" = "root 700" ] || { echo "$n: $d is '$mode', expected 'root 700'" >&2; return 1; }
+      cl_expect_eq "$n: owner and mode of $d" "root 700" "$mode" || return 1
     done
     # The lock exists once lsyncd's checks or a listener session have run.
-    cl_exec "$n" test -e "$LOCK" || { echo "$n: $LOCK missing" >&2; return 1; }
+    cl_exec "$n" test -e "$LOCK" || { cl_note "$n: $LOCK missing"; return 1; }
     if cl_exec "$n" runuser -u nobody -- flock -n "$LOCK" true 2>/dev/null; then
-      echo "$n: user nobody took $LOCK" >&2; return 1
+      cl_note "$n: user nobody took $LOCK"; return 1
     fi
     if cl_exec "$n" runuser -u nobody -- sh -c 'ls /var/lib/csync2/' >/dev/null 2>&1; then
-      echo "$n: user nobody lists csync2's databases" >&2; return 1
+      cl_note "$n: user nobody lists csync2's databases"; return 1
     fi
   done
 }
@@ -39,8 +42,9 @@ user_holding_locks() {
   # The user really holds it (so the case could fail: the old lock stalled every check). The
   # user waits for the lock (no -n): the check below takes it for an instant, and a
   # non-blocking attempt at that instant gave up.
+  # shellcheck disable=SC2317 # called by cl_wait_until
   _held() { ! cl_exec node1 flock -n /run/clustersync-csync2.lock true; }
-  cl_wait_until 10 _held || { echo "user nobody did not get to hold /run/clustersync-csync2.lock" >&2; return 1; }
+  cl_wait_until 10 _held || { cl_note "user nobody did not get to hold /run/clustersync-csync2.lock"; return 1; }
   cl_write node1 "$U/while-held-1.txt" <<<"from node1 while a user holds locks"
   cl_write node2 "$U/while-held-2.txt" <<<"from node2 to node1 while a user holds locks"
   local rc=0
@@ -56,7 +60,7 @@ listener_accepts_members_only() {
   want=$(for n in $ALL; do cl_addr "$n"; done | sort | tr '\n' ' ' | sed 's/ $//')
   for n in $ALL; do
     got=$(cl_exec "$n" awk -F '\t*= *' '/^\tonly_from/ { print $2 }' /etc/xinetd.d/csync2)
-    [ "$got" = "$want" ] || { echo "$n: only_from '$got', expected '$want'" >&2; return 1; }
+    cl_expect_eq "$n: only_from" "$want" "$got" || return 1
   done
 }
 
@@ -69,28 +73,28 @@ key_source_redacted() {
   good=$(cl_exec node1 cat "$key")
   # Another well-formed key (csync2 -k's alphabet, 64 characters), random per run.
   old=$(head -c 4096 /dev/urandom | tr -dc 'A-Za-z0-9' | head -c 64)
-  [ "${#old}" = 64 ] || { echo "could not make a second key" >&2; return 1; }
+  [ "${#old}" = 64 ] || { cl_note "could not make a second key"; return 1; }
   cl_sh node1 'umask 077 && mkdir -p "${1%/*}" && cp "$2" "$1" && printf "%s\n" "$3" > "$2"' "$src" "$key" "$old"
   # Digests of both files exactly as they are on disk (Puppet's checksums are of the file).
   local digests
   digests=$(cl_exec node1 sh -c 'sha256sum "$1" "$2" | cut -c1-64; md5sum "$1" "$2" | cut -c1-32' _ "$src" "$key")
-  [ "$(wc -l <<<"$digests")" = 4 ] || { echo "no digests of the keys" >&2; return 1; }
+  cl_expect_eq "lines of digests of the keys" 4 "$(wc -l <<<"$digests")" || return 1
   sed "s|key_content => Sensitive('[^']*')|key_source => '$src'|" "$CL_DIR/site.pp" > "$manifest"
-  grep -q "key_source => '$src'" "$manifest" || { echo "no key_source in the manifest" >&2; return 1; }
+  grep -q "key_source => '$src'" "$manifest" || { cl_note "no key_source in the manifest"; return 1; }
   local applied=0
   out=$(cl_exec node1 puppet apply --debug --detailed-exitcodes --color=false --modulepath "$CL_DIR/modulepath" \
     "$manifest" 2>&1) || applied=$?
-  [ "$applied" = 2 ] || { echo "puppet apply exited $applied, expected 2 (the key changed): $out" >&2; rc=1; }
-  [ "$(cl_exec node1 cat "$key")" = "$good" ] || { echo "the key was not restored from key_source" >&2; rc=1; }
+  cl_expect_eq "puppet apply's exit status (2: the key changed)" 2 "$applied" || { echo "$out" >&2; rc=1; }
+  [ "$(cl_exec node1 cat "$key")" = "$good" ] || { cl_note "the key was not restored from key_source"; rc=1; }
   grep -q "File\[$key\]/content: changed \[redacted\] to \[redacted\]" <<<"$out" ||
-    { echo "no redacted content change of $key in puppet's output" >&2; rc=1; }
+    { cl_note "no redacted content change of $key in puppet's output"; rc=1; }
   for h in $digests; do
-    if grep -q "$h" <<<"$out"; then echo "a digest of a key is in puppet's output" >&2; rc=1; fi
-    if cl_exec node1 grep -rqs "$h" /var/cache/puppet; then echo "a digest of a key is under /var/cache/puppet" >&2; rc=1; fi
+    if grep -q "$h" <<<"$out"; then cl_note "a digest of a key is in puppet's output"; rc=1; fi
+    if cl_exec node1 grep -rqs "$h" /var/cache/puppet; then cl_note "a digest of a key is under /var/cache/puppet"; rc=1; fi
   done
-  if grep -q -e "$old" -e "$good" <<<"$out"; then echo "a key is in puppet's output" >&2; rc=1; fi
+  if grep -q -e "$old" -e "$good" <<<"$out"; then cl_note "a key is in puppet's output"; rc=1; fi
   if cl_exec node1 grep -rqs -e "$old" -e "$good" /var/cache/puppet; then
-    echo "a key is under /var/cache/puppet (filebucket or report)" >&2; rc=1
+    cl_note "a key is under /var/cache/puppet (filebucket or report)"; rc=1
   fi
   return $rc
 }

@@ -6,7 +6,10 @@
 # node3 has none of them: after every change they are unchanged (cl_fingerprint: content, mode,
 # times), inotify saw no one open, read or write them, and no canary text shows up in any
 # member's tree. Each case ends identical and at rest.
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
+cl_require inotifywait
 
 U=/var/uploads
 SYM=$U/sym
@@ -41,7 +44,7 @@ _outside_unchanged() {
   local n rc=0
   for n in $ALL; do
     if ! cl_fingerprint "$n" $OUTSIDE | diff "$CL_DIR/outside.$n" - >&2; then
-      echo "$n: files outside the synced tree changed (diff above)" >&2; rc=1
+      cl_note "$n: files outside the synced tree changed (diff above)"; rc=1
     fi
   done
   return $rc
@@ -68,14 +71,15 @@ _watch_start() {
 }
 
 _watch_stop() {
-  local n rc=0
-  for n in $(cat "$CL_DIR/watching"); do
+  local n rc=0 watching
+  mapfile -t watching < "$CL_DIR/watching"
+  for n in "${watching[@]}"; do
     kill "$(cl_exec "$n" cat /run/hostile-watch.pid)" 2>/dev/null || true
   done
   [ ${#WATCH_PIDS[@]} = 0 ] || wait "${WATCH_PIDS[@]}" || true  # their status is the signal's
-  for n in $(cat "$CL_DIR/watching"); do
+  for n in "${watching[@]}"; do
     if [ -s "$CL_DIR/watch.$n" ]; then
-      echo "$n: files outside the synced tree were opened or changed:" >&2; head -n 10 "$CL_DIR/watch.$n" >&2; rc=1
+      cl_note "$n: files outside the synced tree were opened or changed:"; head -n 10 "$CL_DIR/watch.$n" >&2; rc=1
     fi
   done
   return $rc
@@ -86,7 +90,7 @@ _no_outside_content() {
   local n hits rc=0
   for n in $ALL; do
     hits=$(cl_exec "$n" grep -rlF -e "$CANARY" -e "$OWN" "$U" || true)
-    [ -z "$hits" ] || { echo "$n: outside content in the tree: $hits" >&2; rc=1; }
+    [ -z "$hits" ] || { cl_note "$n: outside content in the tree: $hits"; rc=1; }
   done
   return $rc
 }
@@ -96,7 +100,7 @@ _nothing_below_links() {
   local n hits rc=0
   for n in $ALL; do
     hits=$(cl_exec "$n" csync2 -C uploads -L 2>/dev/null | grep -E "$SYM/(abs|rel|root|outdir|dangling)/|$U/swap/" || true)
-    [ -z "$hits" ] || { echo "$n: csync2 recorded entries below a link: $hits" >&2; rc=1; }
+    [ -z "$hits" ] || { cl_note "$n: csync2 recorded entries below a link: $hits"; rc=1; }
   done
   return $rc
 }
@@ -116,10 +120,10 @@ _nothing_outside() {
 # Every member holds PATH as a link with node1's target.
 _same_link() {
   local path=$1 want n got rc=0
-  want=$(cl_exec node1 readlink "$path") || { echo "node1: $path is no link" >&2; return 1; }
+  want=$(cl_exec node1 readlink "$path") || { cl_note "node1: $path is no link"; return 1; }
   for n in node2 node3; do
     got=$(cl_exec "$n" readlink "$path" 2>/dev/null || true)
-    [ "$got" = "$want" ] || { echo "$n: $path -> '$got', node1 has -> '$want'" >&2; rc=1; }
+    cl_expect_eq "$n: target of $path (node1's)" "$want" "$got" || rc=1
   done
   return $rc
 }
@@ -155,7 +159,7 @@ dangling_links() {
   cl_sh node1 'rm "$1" && echo "now a file too" > "$1"' "$SYM/through"
   converge || rc=1
   for n in node2 node3; do
-    cl_exec "$n" test ! -L "$SYM/dangling" -a ! -L "$SYM/through" || { echo "$n: still links" >&2; rc=1; }
+    cl_exec "$n" test ! -L "$SYM/dangling" -a ! -L "$SYM/through" || { cl_note "$n: still links"; rc=1; }
     cl_expect_content "$n" "$SYM/dangling" "now a file" || rc=1
     cl_expect_content "$n" "$SYM/through" "now a file too" || rc=1
   done
@@ -194,7 +198,7 @@ dir_link_contents() {
   _snap node1 && _watch_start || return 1
   cl_write node1 "$SYM/barrier-2" <<<"after the writes behind the link"
   converge || rc=1
-  cl_exec node1 timeout 120 csync2 -C uploads -x || { echo "node1: csync2 -x failed" >&2; rc=1; }
+  cl_exec node1 timeout 120 csync2 -C uploads -x || { cl_note "node1: csync2 -x failed"; rc=1; }
   converge || rc=1
   _nothing_outside || rc=1
   return $rc
@@ -214,7 +218,7 @@ dir_swap() {
   cl_sh node1 'rm "$1" && mkdir "$1" && echo "in tree again" > "$1/f"' "$U/swap"
   converge || rc=1
   for n in node2 node3; do
-    cl_exec "$n" test -d "$U/swap" -a ! -L "$U/swap" || { echo "$n: $U/swap is not a directory" >&2; rc=1; }
+    cl_exec "$n" test -d "$U/swap" -a ! -L "$U/swap" || { cl_note "$n: $U/swap is not a directory"; rc=1; }
     cl_expect_content "$n" "$U/swap/f" "in tree again" || rc=1
   done
   _nothing_outside no-db || rc=1

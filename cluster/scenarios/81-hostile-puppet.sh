@@ -4,6 +4,8 @@
 # of a bad change over the good configuration on node1 fails with a message naming the
 # parameter, and leaves every file the module manages (content, mode, mtime) and the running
 # lsyncd and xinetd alone; a new file still converges afterwards, and each case ends at rest.
+# shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
+# shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 U=/var/uploads
@@ -29,7 +31,7 @@ _guard_services() {
     cp /run/hostile-service-stub /etc/init.d/xinetd && cp /run/hostile-service-stub /etc/init.d/lsyncd &&
     mount --bind /run/hostile-service-stub /usr/bin/systemctl' "$SERVICE_LOG" || return 1
   # The bind mount lives in node1's namespace only.
-  if grep -q clustersync-hostile /usr/bin/systemctl; then echo "the host sees the systemctl stub" >&2; return 1; fi
+  if grep -q clustersync-hostile /usr/bin/systemctl; then cl_note "the host sees the systemctl stub"; return 1; fi
 }
 
 # Files (content, mode, owner, times) and directories (mode, owner) the module manages.
@@ -59,24 +61,24 @@ _bad_manifest() {
 bad_input() {
   local label=$1 param=$2 out prc=0 rc=0 before pids
   _bad_manifest "$3" "$4" "${5:-}" || return 1
-  grep -qF -- "$4" "$CL_DIR/bad.pp" || { echo "bad.pp lacks the change" >&2; return 1; }
+  grep -qF -- "$4" "$CL_DIR/bad.pp" || { cl_note "bad.pp lacks the change"; return 1; }
   before=$(_managed node1) && pids=$(_daemon_pids node1) || return 1
   cl_exec node1 rm -f "$SERVICE_LOG"
   out=$(cl_puppet_apply node1 "$CL_DIR/bad.pp") || prc=$?
   if [ "$prc" = 0 ] || [ "$prc" = 2 ]; then
-    echo "node1: puppet apply accepted the bad $param (exit $prc)" >&2; rc=1
+    cl_note "node1: puppet apply accepted the bad $param (exit $prc)"; rc=1
   elif ! grep -i 'error' <<<"$out" | grep -q -- "$param"; then
-    echo "node1: puppet failed (exit $prc) without naming $param:" >&2; rc=1
+    cl_note "node1: puppet failed (exit $prc) without naming $param:"; rc=1
   fi
   grep -i -E 'error|warning' <<<"$out" | grep -v 'Facter: Permission denied' | head -n 5 >&2
   if ! _managed node1 | diff <(echo "$before") - >&2; then
-    echo "node1: the bad apply changed files the module manages (diff above); restoring them" >&2
+    cl_note "node1: the bad apply changed files the module manages (diff above); restoring them"
     cl_puppet_apply node1 "$CL_DIR/site.pp" >/dev/null || true
     rc=1
   fi
-  [ "$(_daemon_pids node1)" = "$pids" ] || { echo "node1: lsyncd or xinetd restarted or died: $pids -> $(_daemon_pids node1)" >&2; rc=1; }
+  cl_expect_eq "node1: pids of lsyncd and xinetd (another: restarted or died)" "$pids" "$(_daemon_pids node1)" || rc=1
   if cl_exec node1 test -s "$SERVICE_LOG"; then
-    echo "node1: service resources ran:" >&2; cl_exec node1 cat "$SERVICE_LOG" >&2; rc=1
+    cl_note "node1: service resources ran:"; cl_exec node1 cat "$SERVICE_LOG" >&2; rc=1
   fi
   cl_write node1 "$U/after-$label.txt" <<<"written after the bad $param"
   converge || rc=1
@@ -91,7 +93,7 @@ CLASS="^class \\{ 'clustersync':\$"
 SET="^clustersync::serverset \\{ 'uploads':\$"
 
 cl_init
-if [ "$CL_PROVISION" != puppet ]; then echo "this scenario needs CL_PROVISION=puppet" >&2; exit 1; fi
+if [ "$CL_PROVISION" != puppet ]; then cl_note "this scenario needs CL_PROVISION=puppet"; exit 1; fi
 cl_set uploads "$ALL" "$U"
 cl_up node1:1 node2:2 || exit 1
 cl_wait_until 60 cl_at_rest uploads $ALL || cl_log "cluster not at rest after start-up"
