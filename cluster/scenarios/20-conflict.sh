@@ -49,13 +49,20 @@ no_auto() {
   }
   cl_expect_content node1 "$f" "version of node1" || rc=1
   cl_expect_content node2 "$f" "version of node2" || rc=1
-  # Resolution as documented by csync2: force the local version, then push it.
-  cl_exec node1 csync2 -C plain -f "$f"
-  cl_exec node1 csync2 -C plain -v -x "$f" || cl_note "node1: csync2 -x after -f failed"
+  # Resolution as documented by csync2: force the local version, then push it; an operator
+  # repeats it while it fails. Once (a fresh-clone run on 2026-12-03) the first -x after -f
+  # was refused by both peers and nothing converged in 120 s; probably a push of node1's own
+  # lanes that was under way when -f ran, not yet understood.
+  cl_wait_until 60 _force_and_push node1 "$f" || cl_note "node1: csync2 -f then -x kept failing for 60 s"
   cl_mark_logs
   CL_EXPECTED_RE='Finished with 1 errors|exited with 1 for 1 path' cl_converge 120 plain "$P" $ALL || rc=1
   cl_expect_content node2 "$f" "version of node1" || rc=1
   return $rc
+}
+
+# csync2 -f, then a push of the file; fails when either fails (retried by the caller).
+_force_and_push() {
+  cl_exec "$1" csync2 -C plain -f "$2" && cl_exec "$1" csync2 -C plain -x "$2" >/dev/null 2>&1
 }
 
 _both_dirty() { cl_dirty node1 plain | grep -q -F "$1" && cl_dirty node2 plain | grep -q -F "$1"; }
