@@ -52,6 +52,11 @@ local idle_after = 2
 local small_push = 100
 -- At most this many paths of a failed check are named in the log line that reports it.
 local log_paths = 5
+-- A check of a whole source (at start-up, and when more than max_pending paths wait for a
+-- retry) runs in chunks of the source's top-level entries, about startup_chunk recorded files
+-- each, every chunk a csync2 run that takes the locks anew: the changes made meanwhile are
+-- checked between two chunks instead of after the whole tree (startup_runner below).
+local startup_chunk = 10000
 -- The checks (-m, -c) hold this lock, and so does every session of this node's csync2
 -- listener (templates/xinetd-csync2.epp, templates/csync2@.service.epp): a check never sees
 -- a file the listener is halfway through (renamed into place, mode and mtime not yet set,
@@ -120,6 +125,87 @@ set -- $({ steps "$@"; } 2>&1 | awk '
 [ "$1" -ne 0 ] && exit "$1"
 [ "$2" -gt 0 ] && exit 0
 exit 10
+]]
+
+-- The check of a whole source, in chunks: $1 the check runner, $2 the group's database lock,
+-- $3 the chunk size (recorded files), $4 the word count N of the recursive check's command up to
+-- "--" (flock ... csync2 -C GROUP OPTIONS -v -c -r --), then those N words, then the source.
+-- The chunks are the source's top-level entries, those on disk and those csync2 has records of
+-- (`csync2 -L`: entries deleted while lsyncd was down), sorted, grouped to about $3 recorded files;
+-- each chunk is one run of the check runner (a `-c -r` of its entries; the first one also checks
+-- the source itself, without -r), so the locks are taken anew for every chunk and a batch of
+-- new changes waits for one chunk, not for the whole tree. When the listing cannot be split
+-- (csync2 -L failed, a top-level name holds a newline), the whole source is checked in one run,
+-- as the source's own `-c -r`. Exit status as the check runner's: the first failure's, else 0
+-- when some chunk marked something, else 10. Constant: paths are only ever arguments.
+local startup_runner = [[
+run=$1 dblock=$2 chunk=$3 n=$4
+shift 4
+step=("${@:1:n}")
+src=${@:n+1:1}
+prefix=${src%/}/
+status=10
+check() {
+	/bin/sh -c "$run" clustersync "$dblock" "$@"
+	local s=$?
+	case $s in
+		0) [ "$status" = 10 ] && status=0 ;;
+		10) ;;
+		*) [ "$status" = 0 ] || [ "$status" = 10 ] && status=$s ;;
+	esac
+	return 0
+}
+whole() {
+	check "$((n + 1))" "${step[@]}" "$src"
+	exit "$status"
+}
+# Top-level entries with the number of recorded files under each, "COUNT<TAB>NAME", sorted by
+# name; a line "BAD" when the listing cannot be trusted.
+entries() {
+	{
+		find "$src" -mindepth 1 -maxdepth 1 -printf 'F\t%f\n' || echo BAD
+		[ -z "$(find "$src" -mindepth 1 -maxdepth 1 -name '*
+*' -print -quit)" ] || echo BAD
+		"${step[@]:4:n-8}" -L 2>/dev/null
+		case $? in 0|2) ;; *) echo BAD ;; esac  # 2: nothing listed; 1: an error
+	} | awk -v p="$prefix" '
+		$0 == "BAD" { bad = 1; next }
+		substr($0, 1, 2) == "F\t" { count[substr($0, 3)] += 0; next }
+		/^v1[^\t]*\t/ {
+			path = substr($0, index($0, "\t") + 1)
+			if (substr(path, 1, length(p)) != p || length(path) == length(p)) next
+			rel = substr(path, length(p) + 1)
+			slash = index(rel, "/")
+			count[slash ? substr(rel, 1, slash - 1) : rel]++
+			next
+		}
+		{ bad = 1 }
+		END { if (bad) { print "BAD"; exit } for (name in count) print count[name] "\t" name }' |
+		LC_ALL=C sort -t '	' -k 2
+}
+first=1
+paths=()
+sum=0
+flush() {
+	[ "${#paths[@]}" -gt 0 ] || return 0
+	local args=()
+	if [ "$first" = 1 ]; then
+		args=("$n" "${step[@]:0:n-2}" -- "$src")
+		first=0
+	fi
+	check "${args[@]}" "$((n + ${#paths[@]}))" "${step[@]}" "${paths[@]}"
+	paths=()
+	sum=0
+}
+while IFS= read -r line; do
+	[ "$line" = BAD ] && whole
+	paths+=("$prefix${line#*	}")
+	sum=$((sum + ${line%%	*} + 1))
+	[ "$sum" -ge "$chunk" ] && flush
+done < <(entries)
+flush
+[ "$first" = 1 ] && whole
+exit "$status"
 ]]
 
 -- One push of a lane: $1 probe first (1) or not (0), $2 the file that receives the number of
@@ -330,6 +416,14 @@ function decide.steps(source, kinds)
 		end
 	end
 	return steps
+end
+
+-- True when `kinds` is a check of the whole source and nothing else: the start-up check, or
+-- a retry of more paths than max_pending. It then runs in chunks (startup_runner).
+function decide.whole(source, kinds)
+	local kind = kinds[source]
+	if not (kind and kind.r and not kind.m) then return false end
+	return next(kinds, nil) == source and next(kinds, source) == nil
 end
 
 -- The check runner's arguments for `steps`: per step its word count, then flock, csync2,
@@ -618,7 +712,9 @@ local function source_syncs(group, index, source, lanes)
 	local prefix = source == "/" and "/" or source .. "/"
 	-- pending: path -> kind of failed checks, retried later. The source's batch and a retry can
 	-- run at once (`running` below holds both); the node's lock orders their csync2 runs.
-	local state = { pending = {}, npending = 0, backoff = nil, retry_due = false }
+	-- Start-up: the whole source waits, so the retry sync's first run is the start-up check, in
+	-- chunks, while the source's own sync checks new changes between the chunks.
+	local state = { pending = { [source] = { r = true } }, npending = 1, backoff = nil, retry_due = false }
 	local retry_dir = kick_dir("retry." .. group .. "." .. index)
 
 	local function add_pending(path, kind)
@@ -665,6 +761,15 @@ local function source_syncs(group, index, source, lanes)
 
 	local function run(agent, kinds)
 		local args = decide.check_args(group, decide.steps(source, kinds), csync2, options)
+		if decide.whole(source, kinds) then
+			-- args: the step's word count (the source included), the words up to "--", the
+			-- source; the runner wants the count of the words up to "--".
+			local words = { "-c", startup_runner, "clustersync-startup", check_runner, db_lock(group),
+				tostring(startup_chunk), tostring(tonumber(args[1]) - 1) }
+			for i = 2, #args do words[#words + 1] = args[i] end
+			spawn(agent, bash, unpack(words))
+			return
+		end
 		spawn(agent, "/bin/sh", "-c", check_runner, "clustersync", db_lock(group), unpack(args))
 	end
 
@@ -702,11 +807,13 @@ local function source_syncs(group, index, source, lanes)
 		onMove = true,
 		maxProcesses = 1,
 
-		-- Start-up: one full check of the source catches up on changes made while lsyncd
-		-- was not running.
+		-- Start-up: lsyncd holds every event of this sync until its init's process ends, so
+		-- the init ends at once (it reports "nothing marked"); the check of the whole source,
+		-- which catches up on changes made while lsyncd was not running, is the retry sync's
+		-- first run (state.pending above).
 		init = function(event)
-			running.main = { [source] = { r = true } }
-			run(event, running.main)
+			running.main = {}
+			spawn(event, "/bin/sh", "-c", "exit " .. nothing_marked)
 		end,
 
 		action = function(inlet)

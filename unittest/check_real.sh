@@ -176,6 +176,7 @@ check_action() {
     # decided before the run is recorded, so a push recorded earlier never hangs); -M lists one
     # entry waiting for the second peer.
     printf '%s\n' '#!/bin/sh' 'm= peer=' \
+        "case \" \$* \" in *' -L '*) echo -L >>'$dir/runs'; exit 2 ;; esac" \
         'while [ $# -gt 0 ] && [ "$1" != "--" ]; do' \
         '    case $1 in -m|-c|-u|-r|-M) m="$m $1" ;; -P) peer=$2; shift ;; esac' \
         '    shift' \
@@ -234,8 +235,9 @@ check_action() {
     # after A B: a run B was recorded after a run A.
     # shellcheck disable=SC2317
     after() { awk -v a="$1" -v b="$2" '$0 == a { s = 1 } s && $0 == b { f = 1 } END { exit !f }' "$dir/runs" 2>/dev/null; }
-    # Start-up: the whole source is checked; each lane pushes what an earlier run left.
-    until_ 30 has "-c -r $src" && until_ 30 has "-u 127.0.0.1" && until_ 30 has "-u 127.0.0.2"
+    # Start-up: the whole source is checked, in chunks of its top-level entries: those on disk
+    # and those csync2 lists (-L: none here); each lane pushes what an earlier run left.
+    until_ 30 has "-c -r $src/b|$src/m" && until_ 30 has "-u 127.0.0.1" && until_ 30 has "-u 127.0.0.2"
     # One batch: a new file, a rename, an existing file rewritten here, made while lsyncd is
     # stopped, so it reads all their events at once and they are one batch however slowly the
     # three commands run. The second peer has stopped answering: its push hangs, the watchdog's
@@ -260,9 +262,11 @@ check_action() {
     until_ 30 logged "answers again after" && until_ 30 logged "1 entries that waited for it are pushed now"
     until_ 30 after "-M " "-u 127.0.0.2"
     stop_all
-    # The checks, in order: start-up, mark of the rewrite, recursive check of both paths of the
+    # The checks, in order: start-up (csync2's records, the source itself, its entries), mark of the rewrite, recursive check of both paths of the
     # rename, check of the new and the rewritten file; the failed check of "c", and its retry.
-    expected="-c -r $src
+    expected="-L
+-c $src
+-c -r $src/b|$src/m
 -m $src/b
 -c -r $src/m|$src/m2
 -c $src/a|$src/b

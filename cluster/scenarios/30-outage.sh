@@ -39,6 +39,34 @@ lsyncd_stopped() {
   cl_expect_absent node3 "$U/new.txt"
 }
 
+# The start-up check in chunks (src/lsyncd_action.lua, startup_runner): node2's config is
+# given chunks of 2 recorded files, so the source is checked in several csync2 runs, one per
+# group of its top-level entries. What changed while lsyncd was stopped must all go out: a new
+# top-level directory and file, a recorded top-level directory deleted (only csync2's records
+# still name it: a listing of the disk alone misses it), a file deleted and one rewritten deep
+# in a directory, and a change made once lsyncd runs again.
+startup_chunks() {
+  local conf=/etc/lsyncd/lsyncd.conf.lua
+  cl_sh node2 'for d in ca cb cc cold; do mkdir -p "$1/$d/deep" && for f in 1 2 3; do echo "$d $f" > "$1/$d/deep/$f"; done; done' "$U"
+  cl_converge 60 uploads "$U" $ALL
+  cl_stop_lsyncd node2
+  cl_sh node2 'sed -i "s/^local startup_chunk = .*/local startup_chunk = 2/" "$1" && grep -q "^local startup_chunk = 2$" "$1"' "$conf"
+  cl_sh node2 'mkdir "$1/cnew" && echo n > "$1/cnew/n" && echo top > "$1/ctop.txt" &&
+    rm -r "$1/cold" && rm "$1/cb/deep/2" && echo "rewritten while stopped" > "$1/cc/deep/3"' "$U"
+  cl_start_lsyncd node2
+  cl_write node2 "$U/ca/after-start.txt" <<<"written once lsyncd runs"
+  cl_converge 60 uploads "$U" $ALL
+  cl_expect_content node1 "$U/cnew/n" "n"
+  cl_expect_content node3 "$U/ctop.txt" "top"
+  cl_expect_absent node1 "$U/cold"
+  cl_expect_absent node3 "$U/cb/deep/2"
+  cl_expect_content node1 "$U/cc/deep/3" "rewritten while stopped"
+  cl_expect_content node3 "$U/ca/after-start.txt" "written once lsyncd runs"
+  cl_stop_lsyncd node2
+  cl_sh node2 'sed -i "s/^local startup_chunk = .*/local startup_chunk = 10000/" "$1"' "$conf"
+  cl_start_lsyncd node2
+}
+
 cl_init
 cl_set uploads "$ALL" "$U"
 cl_up node1:1 node2:2 node3:3 || exit 1
@@ -46,3 +74,4 @@ cl_wait_until 60 cl_at_rest uploads $ALL || cl_log "cluster not at rest after st
 
 cl_case member-down-converges member_down
 cl_case changes-while-lsyncd-stopped lsyncd_stopped
+cl_case startup-check-in-chunks startup_chunks

@@ -90,6 +90,18 @@ expect("steps: a sibling with a common prefix is not covered", decide.steps(S, {
 	[S .. "/d"] = { r = true }, [S .. "/dx"] = {},
 }), { mark = {}, rec = { S .. "/d" }, flat = { S .. "/dx" } })
 
+-- decide.whole: a check of the whole source alone runs in chunks; anything else as one batch.
+for _, c in ipairs({
+	{ "the start-up check", { [S] = { r = true } }, true },
+	{ "the source with another path", { [S] = { r = true }, [S .. "/a"] = {} }, false },
+	{ "the source without -r", { [S] = {} }, false },
+	{ "the source marked too", { [S] = { r = true, m = true } }, false },
+	{ "a subtree", { [S .. "/d"] = { r = true } }, false },
+	{ "an empty batch", {}, false },
+}) do
+	expect("whole: " .. c[1], decide.whole(S, c[2]), c[3])
+end
+
 -- decide.check_args: the runner's words, each step counted, paths after "--".
 expect("check_args", decide.check_args("up", { mark = { S .. "/b" }, rec = {}, flat = { S .. "/b", S .. "/c" } },
 	"/usr/sbin/csync2", { "-B", "-A" }), {
