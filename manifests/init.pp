@@ -106,10 +106,8 @@
 # @param lsyncd_delay
 #   Seconds lsyncd gathers events before one csync2 run (at most 3 decimals). The default, 0.2,
 #   brings a change to the peers in about a quarter of a second and still joins a file's
-#   creation and the end of its writing into one run; 0 checks each event at once. While a
-#   member is busy (a batch of 10 paths or more: a burst, a stream of writes, files received
-#   from a busy peer), it gathers for 1 s (or this value, when larger) until it has been quiet
-#   for 2 s, which saves the fixed cost of many small runs (docs/lsyncd-action.md).
+#   creation and the end of its writing into one run; a larger value spends less CPU per file
+#   under a steady stream of writes (docs/benchmarks-delay.md), 0 checks each event at once.
 # @param csync_tempdir
 #   Where csync2 writes its scratch files (received data, signatures, deltas) instead of beside
 #   each file, where lsyncd would see every one of them: `tempdir` in each group file. The module

@@ -52,16 +52,6 @@ local idle_after = 2
 local small_push = 100
 -- At most this many paths of a failed check are named in the log line that reports it.
 local log_paths = 5
--- A busy member gathers longer: once a batch holds busy_paths paths or more (a burst, a steady
--- stream of writes, the files its listener receives from a busy peer), the source's next
--- batches are gathered for busy_delay seconds instead of `delay`, until the source has taken
--- no batch for quiet_after seconds. Every batch costs a fixed price (a shell, flock, a csync2
--- start that opens the database, on each member), and a member that receives files from a
--- busy peer gets them over seconds, which at 0.2 s made many small batches (docs/
--- benchmarks-lanes.md); a lone change still goes out after `delay`.
-local busy_paths = 10
-local busy_delay = math.max(delay, 1)
-local quiet_after = 2
 -- A check of a whole source (at start-up, and when more than max_pending paths wait for a
 -- retry) runs in chunks of the source's top-level entries, about startup_chunk recorded files
 -- each, every chunk a csync2 run that takes the locks anew: the changes made meanwhile are
@@ -436,12 +426,6 @@ function decide.whole(source, kinds)
 	return next(kinds, nil) == source and next(kinds, source) == nil
 end
 
--- How long the source's next batches are gathered after a batch of `paths` paths: busy_delay
--- when the batch held busy_paths or more, otherwise `delay`.
-function decide.next_delay(paths)
-	return paths >= busy_paths and busy_delay or delay
-end
-
 -- The check runner's arguments for `steps`: per step its word count, then flock, csync2,
 -- -C group, the options, -v (csync2 names each file it marks), the mode flags and the paths
 -- after "--".
@@ -730,8 +714,7 @@ local function source_syncs(group, index, source, lanes)
 	-- run at once (`running` below holds both); the node's lock orders their csync2 runs.
 	-- Start-up: the whole source waits, so the retry sync's first run is the start-up check, in
 	-- chunks, while the source's own sync checks new changes between the chunks.
-	local state = { pending = { [source] = { r = true } }, npending = 1, backoff = nil, retry_due = false,
-		batches = 0 }
+	local state = { pending = { [source] = { r = true } }, npending = 1, backoff = nil, retry_due = false }
 	local retry_dir = kick_dir("retry." .. group .. "." .. index)
 
 	local function add_pending(path, kind)
@@ -851,16 +834,6 @@ local function source_syncs(group, index, source, lanes)
 				typed[#typed + 1] = { etype, path, path2 }
 				return false
 			end)
-			-- The next batches' gathering time (lsyncd reads config.delay for every new event).
-			local config = inlet.getConfig()
-			config.delay = decide.next_delay(#typed)
-			state.batches = state.batches + 1
-			if config.delay ~= delay then
-				local this = state.batches
-				alarm(now() + config.delay + quiet_after, function()
-					if state.batches == this then config.delay = delay end
-				end)
-			end
 			local keep = {}
 			for path in pairs(state.pending) do keep[path] = true end
 			-- With nothing left to check, the run is empty and only ends the events.

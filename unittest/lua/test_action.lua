@@ -12,11 +12,6 @@ local prologue = 'local csync2 = "/usr/sbin/csync2"; local delay = 1; local opti
 	.. ' local port = 30865; local state_dir = "/var/lib/clustersync";'
 local chunk = assert(load(prologue .. text .. "\nreturn decide", "@" .. action_file))
 local decide = chunk()
--- The decisions with another `delay` in the prologue.
-local function decide_with(delay)
-	local p = prologue:gsub("local delay = 1;", "local delay = " .. delay .. ";")
-	return assert(load(p .. text .. "\nreturn decide", "@" .. action_file))()
-end
 
 local failures, checks = 0, 0
 
@@ -105,14 +100,6 @@ for _, c in ipairs({
 	{ "an empty batch", {}, false },
 }) do
 	expect("whole: " .. c[1], decide.whole(S, c[2]), c[3])
-end
-
--- decide.next_delay: a busy member gathers for 1 s, or for `delay` when that is longer.
-for _, c in ipairs({
-	{ 0.2, 1, 0.2 }, { 0.2, 9, 0.2 }, { 0.2, 10, 1 }, { 0.2, 5000, 1 },
-	{ 0, 1, 0 }, { 0, 10, 1 }, { 2, 1, 2 }, { 2, 10, 2 },
-}) do
-	expect(string.format("next_delay: delay %s, %d paths", c[1], c[2]), decide_with(c[1]).next_delay(c[2]), c[3])
 end
 
 -- decide.check_args: the runner's words, each step counted, paths after "--".
