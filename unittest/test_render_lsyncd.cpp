@@ -174,12 +174,16 @@ TEST_CASE("the check runner runs every step, keeps the last failure, and says wh
     rmdir(dir_template);
 }
 
-TEST_CASE("a batch is checked as soon as lsyncd hands it over: no pause, lsyncd gathers for the whole delay",
+TEST_CASE("a batch is checked as soon as it is due: no pause, the events wait the delay outside lsyncd's queue",
           "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1000));
     // The node's lock keeps checks away from a listener session (docs/lsyncd-action.md).
-    CHECK(text.find("\t\tdelay = delay,\n") != std::string::npos);
     CHECK(runner_script(text).find("sleep") == std::string::npos);
+    // The source's sync takes every event at once and discards it from lsyncd's queue; the
+    // check is woken `delay` seconds after the oldest waiting event.
+    CHECK(text.find("\t\tdelay = 0,\n\t\tonMove = true,\n") != std::string::npos);
+    CHECK(text.find("inlet.discardEvent(event)") != std::string::npos);
+    CHECK(text.find("alarm(since + delay, ") != std::string::npos);
 }
 
 TEST_CASE("one group line per group, in order: its peers without the node, then its sources, escaped", "[lsyncd]") {

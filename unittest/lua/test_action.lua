@@ -102,6 +102,30 @@ for _, c in ipairs({
 	expect("whole: " .. c[1], decide.whole(S, c[2]), c[3])
 end
 
+-- decide.take: one batch off a source's gathered events, in order, within the limits.
+for _, c in ipairs({
+	{ "everything when under the limits", { { "Create", "/a" }, { "Modify", "/a" } }, 1, 10, 1000, 2, 3 },
+	{ "stops at the path limit", { { "Create", "/a" }, { "Create", "/b" }, { "Create", "/c" } }, 1, 2, 1000, 2, 3 },
+	{ "a move counts two paths", { { "Move", "/a", "/b" }, { "Create", "/c" } }, 1, 2, 1000, 1, 2 },
+	{ "a move counts its second path at its longest", { { "Move", "/a", "/b" }, { "Create", "/c" } }, 1, 10, 4096, 1, 2 },
+	{ "stops at the byte limit", { { "Create", "/aaaa" }, { "Create", "/b" } }, 1, 10, 5, 1, 2 },
+	{ "takes from `first` on", { nil, { "Create", "/b" }, { "Create", "/c" } }, 2, 1, 1000, 1, 3 },
+	{ "an empty queue gives an empty batch", {}, 1, 10, 1000, 0, 1 },
+	{ "more events of a path in the batch cost nothing",
+		{ { "Create", "/a" }, { "Modify", "/a" }, { "Attrib", "/a" }, { "Create", "/b" } }, 1, 1, 1000, 3, 4 },
+}) do
+	local name, queue, first, paths, bytes, n, next_first = table.unpack(c)
+	local originals = {}
+	for i = first, first + n - 1 do originals[#originals + 1] = queue[i] end
+	local taken, left = decide.take(queue, first, 0, paths, bytes)
+	expect("take: " .. name .. ": the events", taken, originals)
+	expect("take: " .. name .. ": the first event left", left, next_first)
+	local gone = true
+	for i = first, left - 1 do gone = gone and queue[i] == nil end
+	expect("take: " .. name .. ": taken events leave the queue", gone, true)
+end
+expect("take counts the source's prefix", #decide.take({ { "Create", "/a" }, { "Create", "/b" } }, 1, 10, 10, 13), 1)
+
 -- decide.check_args: the runner's words, each step counted, paths after "--".
 expect("check_args", decide.check_args("up", { mark = { S .. "/b" }, rec = {}, flat = { S .. "/b", S .. "/c" } },
 	"/usr/sbin/csync2", { "-B", "-A" }), {
