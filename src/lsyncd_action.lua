@@ -337,7 +337,10 @@ end
 -- file written and closed here, lsyncd's Modify without a Create in the same batch: marked
 -- dirty first, so a rewrite that keeps size and mtime still goes out) or {} (created or
 -- changed: the path alone, so a directory the listener is still filling is not walked).
-function decide.kinds(source, events, retried, keep)
+-- `fresh` (optional) holds paths created in the batch before whose write came while that batch
+-- was being checked (decide.fresh): such a path is not marked either. Also returns the paths
+-- created in this batch.
+function decide.kinds(source, events, retried, keep, fresh)
 	local kinds = {}
 	local function want(path, r, m)
 		local kind = kinds[path]
@@ -390,6 +393,9 @@ function decide.kinds(source, events, retried, keep)
 			kind.m = nil
 		end
 	end
+	for path in pairs(fresh or {}) do
+		if kinds[path] and not created[path] then kinds[path].m = nil end
+	end
 	-- A path that was not there when the batch began (its first event is a Create) and is gone
 	-- again has no record and leaves nothing to send, unless an earlier batch left it to retry:
 	-- csync2's scratch files on the sending end, an editor's swap file.
@@ -398,7 +404,21 @@ function decide.kinds(source, events, retried, keep)
 			kinds[path] = nil
 		end
 	end
-	return kinds
+	return kinds, created
+end
+
+-- The paths of `created` (the paths a batch created, from decide.kinds) that have an event among
+-- queue[first..last], the events that came while that batch was being checked: the next batch's
+-- `fresh`. csync2's listener renames a received file into place and then writes it; when the
+-- batch was taken between the two, the write must not be marked as a change made here.
+-- lsyncd's own queue dropped such a write (it absorbs a Modify into a Create being run).
+function decide.fresh(source, created, queue, first, last)
+	local fresh = {}
+	for i = first, last do
+		local path = decide.absolute(source, queue[i][2])
+		if created[path] then fresh[path] = true end
+	end
+	return fresh
 end
 
 -- The check steps of a batch, each a sorted list of paths: mark (-m), recursive check
@@ -837,6 +857,8 @@ local function source_syncs(group, index, source, lanes)
 	local queue, qfirst, qlast, since = {}, 1, 0, nil
 	local check_dir = kick_dir("check." .. group .. "." .. index)
 	local check_due, checking = false, false
+	-- The paths the running batch created, and those of them written while it ran (decide.fresh).
+	local created, fresh = {}, {}
 
 	-- Kicks the check `delay` seconds after the oldest waiting event came (at once if that is
 	-- past), unless a check is due or running already (its end looks again).
@@ -899,7 +921,7 @@ local function source_syncs(group, index, source, lanes)
 		if qlast < qfirst then queue, qfirst, qlast = {}, 1, 0 end
 		local keep = {}
 		for path in pairs(state.pending) do keep[path] = true end
-		running.main = decide.kinds(source, typed, {}, keep)
+		running.main, created = decide.kinds(source, typed, {}, keep, fresh)
 		if next(running.main) == nil then
 			-- Nothing to check (no events, or only csync2's scratch files): the run only ends
 			-- the kick.
@@ -909,6 +931,7 @@ local function source_syncs(group, index, source, lanes)
 		run(agent, running.main)
 	end, function(exitcode)
 		checking = false
+		fresh = decide.fresh(source, created, queue, qfirst, qlast)
 		checked(running.main, exitcode)
 		want_check()
 	end)

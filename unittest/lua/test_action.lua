@@ -78,6 +78,23 @@ expect("kinds: retried paths join the batch with their kind",
 	decide.kinds(S, { { "Create", "/c" } }, { [S .. "/b"] = { m = true } }, none),
 	{ [S .. "/b"] = { m = true }, [S .. "/c"] = {} })
 
+expect("kinds: a file created in the batch before and written now is checked, not marked",
+	decide.kinds(S, { { "Modify", "/b" } }, none, none, { [S .. "/b"] = true }), { [S .. "/b"] = {} })
+expect("kinds: other files written now are still marked",
+	decide.kinds(S, { { "Modify", "/c" } }, none, none, { [S .. "/b"] = true }), { [S .. "/c"] = { m = true } })
+expect("kinds: a deletion of a file created in the batch before stays recursive",
+	decide.kinds(S, { { "Delete", "/b" } }, none, none, { [S .. "/b"] = true }), { [S .. "/b"] = { r = true } })
+local _, created = decide.kinds(S, { { "Create", "/n" }, { "Modify", "/n" }, { "Modify", "/o" } }, none, none)
+expect("kinds: returns the paths created in the batch", created, { [S .. "/n"] = true })
+
+-- decide.fresh: of the paths a batch created, those with events queued while it ran.
+expect("fresh: a created path written while its batch ran",
+	decide.fresh(S, { [S .. "/n"] = true, [S .. "/m"] = true },
+		{ { "Modify", "/x" }, { "Modify", "/n" }, { "Create", "/y" } }, 1, 3), { [S .. "/n"] = true })
+expect("fresh: only the events from `first` to `last` count",
+	decide.fresh(S, { [S .. "/n"] = true }, { [4] = { "Modify", "/n" } }, 1, 0), {})
+expect("fresh: nothing created, nothing fresh", decide.fresh(S, {}, { { "Modify", "/n" } }, 1, 1), {})
+
 -- decide.steps: mark, recursive check, check; a path under a recursive one is left to it.
 expect("steps of a mixed batch", decide.steps(S, {
 	[S .. "/b"] = { m = true }, [S .. "/d"] = { r = true }, [S .. "/d/e"] = {},
