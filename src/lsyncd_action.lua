@@ -96,7 +96,9 @@ local unpack = table.unpack or unpack
 -- was (a member's check of files its listener received and recorded: no lane is woken).
 -- $1 is the group's database lock, held while the steps run (taken before the node's lock,
 -- which the listener holds too: see db_lock above). The script is constant: paths are only
--- ever arguments.
+-- ever arguments. It is a bash script: a step's words are sliced off the arguments with
+-- "${@:1:n}" in one go (a batch carries up to max_paths paths; rebuilding the list word by word
+-- in sh costs time quadratic in it: 0.7 CPU-s for 2,000 paths, 3.4 s for 5,000).
 local check_runner = [[
 umask 077
 exec 8>>"$1" && ]] .. flock .. [[ -w ]] .. lock_wait .. [[ 8 ||
@@ -106,16 +108,7 @@ steps() {
 	status=0
 	while [ $# -gt 0 ]; do
 		n=$1; shift
-		(
-			i=0
-			for a; do
-				[ "$i" -eq 0 ] && set --
-				[ "$i" -lt "$n" ] || break
-				set -- "$@" "$a"
-				i=$((i + 1))
-			done
-			exec "$@"
-		) || status=$?
+		"${@:1:n}" || status=$?
 		shift "$n"
 	done
 	echo "clustersync-exit $status"
@@ -150,7 +143,7 @@ src=${@:n+1:1}
 prefix=${src%/}/
 status=10
 check() {
-	/bin/sh -c "$run" clustersync "$dblock" "$@"
+	]] .. bash .. [[ -c "$run" clustersync "$dblock" "$@"
 	local s=$?
 	case $s in
 		0) [ "$status" = 10 ] && status=0 ;;
@@ -818,7 +811,7 @@ local function source_syncs(group, index, source, lanes)
 			spawn(agent, bash, unpack(words))
 			return
 		end
-		spawn(agent, "/bin/sh", "-c", check_runner, "clustersync", db_lock(group), unpack(args))
+		spawn(agent, bash, "-c", check_runner, "clustersync", db_lock(group), unpack(args))
 	end
 
 	-- Every outcome ends the events; the lanes push when the check marked something (or failed

@@ -88,16 +88,16 @@ std::string runner_script(const std::string& text) {
     return script;
 }
 
-// Runs the runner with /bin/sh as lsyncd does (`/bin/sh -c RUNNER NAME DBLOCK STEP...`);
+// Runs the runner with bash as lsyncd does (`/bin/bash -c RUNNER NAME DBLOCK STEP...`);
 // returns its exit status.
 int run_runner(const std::string& script, const std::string& dblock, const std::vector<std::string>& steps) {
-    std::vector<std::string> words = {"/bin/sh", "-c", script, "clustersync", dblock};
+    std::vector<std::string> words = {"/bin/bash", "-c", script, "clustersync", dblock};
     words.insert(words.end(), steps.begin(), steps.end());
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
     pid_t pid = 0;
-    if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    if (posix_spawn(&pid, "/bin/bash", nullptr, nullptr, argv.data(), environ) != 0) return -1;
     int status = 0;
     if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
     return WEXITSTATUS(status);
@@ -165,6 +165,28 @@ TEST_CASE("the check runner runs every step, keeps the last failure, and says wh
         CHECK((st.st_mode & 07777) == 0600);
         CHECK(run_runner(script, dblock, {}) == 10);
         std::remove(dblock.c_str());
+    }
+    SECTION("each step gets exactly its own words, however many and whatever they hold") {
+        // Two steps of 5,000 paths each (a full batch), paths with spaces, globs, quotes, a
+        // newline and a leading dash; each step writes its arguments, one per line with a NUL
+        // after each, so the test sees every word as the command got it.
+        auto words_step = [&](const std::string& tag, int count) {
+            std::vector<std::string> w = {"", "/bin/sh", "-c", "printf '%s\\0' \"$@\" >> '" + log + "'", tag};
+            for (int i = 0; i < count; ++i) w.push_back("/srv/a/" + tag + " *?[x] 'q\"\n-" + std::to_string(i));
+            w[0] = std::to_string(w.size() - 1);
+            return w;
+        };
+        const auto first = words_step("one", 5000);
+        const auto second = words_step("two", 5000);
+        CHECK(run(steps({first, second})) == 10);
+        std::ifstream in(log, std::ios::binary);
+        std::vector<std::string> got;
+        for (std::string word; std::getline(in, word, '\0');) got.push_back(word);
+        std::vector<std::string> want(first.begin() + 5, first.end());
+        want.insert(want.end(), second.begin() + 5, second.end());
+        CHECK(got.size() == want.size());
+        CHECK(got == want);
+        std::remove(log.c_str());
     }
     SECTION("no steps: nothing marked") {
         CHECK(run({}) == 10);
