@@ -11,8 +11,8 @@
 --     csync2's checks on exactly a batch's changed paths, under the node's lock;
 --   * a lane per peer of each group: pushes what is dirty for that peer (csync2 -u -P PEER), one
 --     push at a time; a peer that is down is found and parked, so it holds up only its own lane.
---     The checks and the pushes of a group take turns on the node's csync2 database (db_lock
---     below). A lane is an lsyncd sync too (over an empty directory of its own), which gives it lsyncd's
+--     The lanes push in parallel when csync2 waits for its database (csync2-wait.so); without
+--     it they take turns with the checks on the node's csync2 database (db_lock below). A lane is an lsyncd sync too (over an empty directory of its own), which gives it lsyncd's
 --     process handling: one child, its exit code, alarms for the back-off.
 -- The decisions are the plain functions of the table `decide` (no lsyncd, no clock, no I/O);
 -- unittest/lua/test_action.lua tests them with lua5.3.
@@ -42,10 +42,12 @@ local probe_timeout = 1
 -- would wait for the kernel's SYN retries, about 130 s).
 local watch_first = 1
 local watch_every = 5
--- The checks and the pushes of a group take turns on the node's csync2 database (db_lock):
--- each holds the group's database lock, state_dir/GROUP.db.lock (a file only root can
--- open), while it runs. csync2 2.0 sleeps a whole second whenever it finds its sqlite
--- database locked by another writer, and parallel pushes and checks do: docs/lsyncd-action.md.
+-- The checks of a group take turns on the node's csync2 database (db_lock): each holds the
+-- group's database lock, state_dir/GROUP.db.lock (a file only root can open), while it runs.
+-- csync2 2.0 sleeps a whole second whenever it finds its sqlite database locked by another
+-- writer, and parallel pushes and checks do: docs/lsyncd-action.md. With csync2-wait.so
+-- (csync2_wait above) csync2 waits for the lock instead, and the pushes take no turns: every
+-- lane pushes at once. Without it, the pushes take turns with the checks and each other.
 -- A push gives the lock up once it has done nothing for watch_first seconds while its peer
 -- answers (a frozen listener, a large file), so a slow peer holds up the others about a second.
 -- A lane whose last push ended at least idle_after seconds ago, woken by checks of at most
@@ -75,6 +77,10 @@ local flock = "/usr/bin/flock"
 local lock = state_dir .. "/csync2.lock"
 local lock_wait = "120"
 local timeout = "/usr/bin/timeout"
+-- csync2-wait.so (src/preload/csync2_wait.c, installed by the helper's package): preloaded into
+-- csync2 when it exists, it makes csync2 wait for its database instead of sleeping a second, so
+-- the lanes push in parallel (see db_lock below). Without it they take turns, as before.
+local csync2_wait = "/usr/lib/clustersync/csync2-wait.so"
 local bash = "/bin/bash"
 -- Exit status of a lane's runner when its peer did not answer, and when its push succeeded
 -- and marked entries dirty for other peers; of the check runner when its checks succeeded and
@@ -113,7 +119,10 @@ steps() {
 	done
 	echo "clustersync-exit $status"
 }
-set -- $({ steps "$@"; } 2>&1 | awk '
+preload=
+[ -r ]] .. csync2_wait .. [[ ] && preload=]] .. csync2_wait .. [[
+
+set -- $({ LD_PRELOAD=${preload:-$LD_PRELOAD} steps "$@"; } 2>&1 | awk '
 	/^Marking file as dirty: / { marked++; next }
 	/^Connection closed\.$/ || /^Finished with 0 errors\.$/ { next }
 	/^clustersync-exit [0-9]+$/ { status = $2; next }
@@ -227,10 +236,14 @@ if [ "$probe" = 1 ]; then
 			mv -f "$count.new" "$count"
 	fi
 fi
-# The database lock is the runner's alone (csync2 and the filter do not inherit it), so the
-# runner can give it up while the push goes on.
+# With csync2-wait.so, csync2 waits for its database and the push takes no lock; without it,
+# the database lock. The lock is the runner's alone (csync2 and the filter do not inherit it),
+# so the runner can give it up while the push goes on.
+preload=
+[ -r ]] .. csync2_wait .. [[ ] && preload=]] .. csync2_wait .. [[
+
 held=0
-if [ -n "$dblock" ]; then
+if [ -n "$dblock" ] && [ -z "$preload" ]; then
 	umask 077
 	exec 8>>"$dblock" && ]] .. flock .. [[ -w ]] .. lock_wait .. [[ 8 && held=1
 fi
@@ -241,7 +254,7 @@ fi
 # dirty (csync2 marks a whole subtree dirty for every peer when this peer lacks its parent
 # directory: the other lanes must then push too), passes everything else on to lsyncd's log,
 # and says "marked" at the end.
-exec 4< <(exec 8>&-; exec "$@" -v -u -P "$peer" 2> >(exec awk '
+exec 4< <(exec 8>&-; [ -n "$preload" ] && export LD_PRELOAD=$preload; exec "$@" -v -u -P "$peer" 2> >(exec awk '
 	/^Marking file as dirty: / { marked++; next }
 	/^(Updating |Deleting )/ { print "."; fflush(); next }
 	/^(Connecting to host |missing parent dir )/ { next }

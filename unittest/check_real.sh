@@ -12,8 +12,12 @@
 #                                      lane pushes on its own while the other one hangs, that the hung
 #                                      peer is found unreachable, parked and caught up when it answers,
 #                                      and that a failed check is retried
+#   check_real.sh wait CASE_DIR        the real csync2 with csync2-wait.so preloaded ($CSYNC2_WAIT)
+#                                      waits for its database while another process holds the
+#                                      write lock, where without it csync2 sleeps a second
 #   --break=MUTATION                   first damages each file (csync2: syntax, quotes; lsyncd: key,
-#                                      escape; action: retry, watchdog) and then passes only if the
+#                                      escape; action: retry, watchdog; wait: nowait, the library
+#                                      left out) and then passes only if the
 #                                      check rejects every damaged file: the proof that the checks
 #                                      above can fail
 #
@@ -291,12 +295,72 @@ check_action() {
     return $problems
 }
 
+# check_wait CASE FILE: 0 when the real csync2, preloaded with csync2-wait.so ($CSYNC2_WAIT),
+# waits for its database while another process holds the write lock, instead of failing the
+# statement and sleeping a second (csync2 -vv then says "Database is busy, sleeping a sec."),
+# and marks the path once the lock is released. The same run without the library must first
+# say exactly that: the proof that the lock was in the way. --break=nowait runs the second run
+# without the library too, which must be rejected.
+check_wait() {
+    local case_dir=$1 file=$2 name node dir db source lib=${CSYNC2_WAIT:-} run
+    [ -n "$lib" ] && [ -r "$lib" ] || { echo "CSYNC2_WAIT names no library: '$lib'"; return 1; }
+    [ "$mutation" = nowait ] && lib=
+    name=${file##*/csync2_}
+    node=$(node_of "$case_dir")
+    dir=$(mktemp -d -p "$work")
+    source=$(awk -F '\t' -v g="$name" '$1 == g { print $2; exit }' "$case_dir/expected/sources")
+    [ -n "$source" ] || { echo "no source of group $name in $case_dir/expected/sources"; return 1; }
+    sed "s|^\tkey .*;$|\tkey $dir/key;|" "$file" >"$dir/csync2_$name.cfg"
+    printf '%s\n' 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._ >"$dir/key"
+    # -M creates the database (exit 2: nothing dirty).
+    CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -M >/dev/null 2>&1
+    db=$dir/${node}_$name.db3
+    [ -f "$db" ] || { echo "csync2 made no database $db"; return 1; }
+    # The holder: sqlite3 reading statements from a FIFO, so the lock is taken and released on
+    # demand; ".print" says when a statement is done.
+    mkfifo "$dir/sql" || return 1
+    sqlite3 "$db" <"$dir/sql" >"$dir/holder" 2>&1 &
+    pids+=("$!")
+    exec 5>"$dir/sql"
+    said() { local end=$((SECONDS + 30)); until grep -qE "$2" "$1" 2>/dev/null; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.05; done; }
+    # run N PRELOAD: with the write lock held, csync2 -vv -m marks a path (in the background);
+    # the lock is released once csync2 has said "Database is busy" (no library) or has started
+    # its first write (with it: it then waits inside SQLite); csync2 must then succeed.
+    run() {
+        local n=$1 preload=$2 pid rc
+        printf 'BEGIN IMMEDIATE;\n.print held%s\n' "$n" >&5
+        said "$dir/holder" "^held$n\$" || { echo "the holder did not take the lock"; return 1; }
+        LD_PRELOAD=$preload CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -vv -m -- "$source/file$n" >"$dir/out$n" 2>&1 &
+        pid=$!
+        if [ -z "$preload" ]; then
+            said "$dir/out$n" "Database is busy" || { echo "run $n: csync2 never met the lock:"; cat "$dir/out$n"; kill "$pid"; return 1; }
+        else
+            said "$dir/out$n" "^SQL: (INSERT|DELETE|UPDATE) " || { echo "run $n: csync2 never wrote:"; cat "$dir/out$n"; kill "$pid"; return 1; }
+            sleep 0.5  # csync2 is inside SQLite's wait by now; the verdict does not depend on it
+        fi
+        printf 'COMMIT;\n.print free%s\n' "$n" >&5
+        wait "$pid"; rc=$?
+        [ "$rc" = 0 ] || { echo "run $n: csync2 failed (exit $rc):"; cat "$dir/out$n"; return 1; }
+    }
+    run 1 "" || { exec 5>&-; return 1; }
+    run 2 "$lib" || { exec 5>&-; return 1; }
+    exec 5>&-
+    if grep -q "Database is busy" "$dir/out2"; then
+        echo "csync2 with ${lib:-no library} slept on the busy database instead of waiting for it:"
+        grep "Database is busy" "$dir/out2"
+        return 1
+    fi
+    [ "$(sqlite3 "$db" "SELECT count(*) FROM dirty WHERE filename = '$source/file2'")" -gt 0 ] ||
+        { echo "csync2 did not mark $source/file2"; return 1; }
+}
+
 for case_dir in "$@"; do
     case $tool in
         action) files=("$case_dir"/expected/lsyncd) ;;
         csync2) files=("$case_dir"/expected/csync2_*) ;;
         lsyncd) files=("$case_dir"/expected/lsyncd) ;;
-        *) echo "usage: $0 csync2|lsyncd|action [--break=MUTATION] CASE_DIR..." >&2; exit 2 ;;
+        wait) files=("$case_dir"/expected/csync2_*) ;;
+        *) echo "usage: $0 csync2|lsyncd|action|wait [--break=MUTATION] CASE_DIR..." >&2; exit 2 ;;
     esac
     for file in "${files[@]}"; do
         [ -e "$file" ] || continue
