@@ -302,8 +302,8 @@ check_action() {
 # say exactly that: the proof that the lock was in the way. --break=nowait runs the second run
 # without the library too, which must be rejected.
 check_wait() {
-    local case_dir=$1 file=$2 name node dir db source lib=${CSYNC2_WAIT:-} run
-    [ -n "$lib" ] && [ -r "$lib" ] || { echo "CSYNC2_WAIT names no library: '$lib'"; return 1; }
+    local case_dir=$1 file=$2 name node dir db source lib=${CSYNC2_WAIT:-}
+    if [ -z "$lib" ] || [ ! -r "$lib" ]; then echo "CSYNC2_WAIT names no library: '$lib'"; return 1; fi
     [ "$mutation" = nowait ] && lib=
     name=${file##*/csync2_}
     node=$(node_of "$case_dir")
