@@ -208,6 +208,21 @@ TEST_CASE("a batch is checked as soon as it is due: no pause, the events wait th
     CHECK(text.find("alarm(since + delay, ") != std::string::npos);
 }
 
+TEST_CASE("csync2 runs with csync2-wait.so when the node has it, and the lanes then take no database lock",
+          "[lsyncd]") {
+    const std::string text = render_lsyncd(plan_with(30865, 1000));
+    CHECK(text.find("local csync2_wait = \"/usr/lib/clustersync/csync2-wait.so\"\n") != std::string::npos);
+    // The check runner and the lane runner each look for the library (the path is a constant
+    // of the action, never a word from the model) ...
+    CHECK(count(text, "[ -r ]] .. csync2_wait .. [[ ] && preload=]] .. csync2_wait .. [[\n") == 2);
+    // ... preload it into the steps (flock and csync2) and the push only ...
+    CHECK(text.find("LD_PRELOAD=${preload:-$LD_PRELOAD} steps \"$@\"") != std::string::npos);
+    CHECK(text.find("[ -n \"$preload\" ] && export LD_PRELOAD=$preload; exec \"$@\" -v -u -P \"$peer\"") !=
+          std::string::npos);
+    // ... and a push takes the database lock only without it.
+    CHECK(text.find("if [ -n \"$dblock\" ] && [ -z \"$preload\" ]; then") != std::string::npos);
+}
+
 TEST_CASE("one group line per group, in order: its peers without the node, then its sources, escaped", "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1000));
     CHECK(count(text, "\ngroup(") == 2);
