@@ -323,9 +323,20 @@ check_wait() {
     pids+=("$!")
     exec 5>"$dir/sql"
     said() { local end=$((SECONDS + 30)); until grep -qE "$2" "$1" 2>/dev/null; do [ "$SECONDS" -lt "$end" ] || return 1; sleep 0.05; done; }
+    # asleep PID: waits (bounded) until PID sleeps in nanosleep (its wchan, or x86_64's syscall
+    # numbers 35 and 230 in /proc/PID/syscall): csync2 then waits, inside SQLite's busy handler
+    # with the library, or in its own sleep(1) without it (after saying "Database is busy").
+    asleep() {
+        local end=$((SECONDS + 30)) nr='' wchan=''
+        until { read -r wchan <"/proc/$1/wchan"; read -r nr _ <"/proc/$1/syscall"; } 2>/dev/null &&
+            { [[ $wchan == *nanosleep* ]] || [ "$nr" = 230 ] || [ "$nr" = 35 ]; }; do
+            [ "$SECONDS" -lt "$end" ] && kill -0 "$1" 2>/dev/null || return 1
+            sleep 0.01
+        done
+    }
     # run N PRELOAD: with the write lock held, csync2 -vv -m marks a path (in the background);
     # the lock is released once csync2 has said "Database is busy" (no library) or has started
-    # its first write (with it: it then waits inside SQLite); csync2 must then succeed.
+    # its first write and sleeps (with it: inside SQLite's wait); csync2 must then succeed.
     run() {
         local n=$1 preload=$2 pid rc
         printf 'BEGIN IMMEDIATE;\n.print held%s\n' "$n" >&5
@@ -336,7 +347,7 @@ check_wait() {
             said "$dir/out$n" "Database is busy" || { echo "run $n: csync2 never met the lock:"; cat "$dir/out$n"; kill "$pid"; return 1; }
         else
             said "$dir/out$n" "^SQL: (INSERT|DELETE|UPDATE) " || { echo "run $n: csync2 never wrote:"; cat "$dir/out$n"; kill "$pid"; return 1; }
-            sleep 0.5  # csync2 is inside SQLite's wait by now; the verdict does not depend on it
+            asleep "$pid" || { echo "run $n: csync2 never waited:"; cat "$dir/out$n"; kill "$pid"; return 1; }
         fi
         printf 'COMMIT;\n.print free%s\n' "$n" >&5
         wait "$pid"; rc=$?
