@@ -15,9 +15,14 @@
 #   check_real.sh wait CASE_DIR        the real csync2 with csync2-wait.so preloaded ($CSYNC2_WAIT)
 #                                      waits for its database while another process holds the
 #                                      write lock, where without it csync2 sleeps a second
+#   check_real.sh count CASE_DIR       the real csync2 with csync2-wait.so preloaded creates its
+#                                      database and, on one of 100,000 recorded files, opens it
+#                                      without reading the whole file table (its schema check
+#                                      counts the table without the library): page reads counted
+#                                      with strace
 #   --break=MUTATION                   first damages each file (csync2: syntax, quotes; lsyncd: key,
 #                                      escape; action: retry, watchdog; wait: nowait, the library
-#                                      left out) and then passes only if the
+#                                      left out; count: plain, the library left out) and then passes only if the
 #                                      check rejects every damaged file: the proof that the checks
 #                                      above can fail
 #
@@ -365,13 +370,57 @@ check_wait() {
         { echo "csync2 did not mark $source/file2"; return 1; }
 }
 
+# check_count CASE FILE: 0 when the real csync2, preloaded with csync2-wait.so ($CSYNC2_WAIT),
+# creates its database (the schema check it prepares instead fails on a new database as csync2's
+# own does, so csync2 creates its tables) and then, with 100,000 files recorded, marks a path
+# reading at most a tenth of the database pages the same run reads without the library: csync2's
+# own schema check, `SELECT count(*) from file`, reads the whole index of the file table at every
+# start. Page reads are SQLite's pread64() calls, counted with strace. The run without the library
+# must read at least 200 pages: the proof that the count was in the way. Both runs must mark the
+# path. --break=plain runs the second run without the library too, which must be rejected.
+check_count() {
+    local case_dir=$1 file=$2 name node dir db source lib=${CSYNC2_WAIT:-} n reads=()
+    if [ -z "$lib" ] || [ ! -r "$lib" ]; then echo "CSYNC2_WAIT names no library: '$lib'"; return 1; fi
+    command -v strace >/dev/null || { echo "strace is not installed (scripts/install-deps installs it)"; return 1; }
+    name=${file##*/csync2_}
+    node=$(node_of "$case_dir")
+    dir=$(mktemp -d -p "$work")
+    source=$(awk -F '\t' -v g="$name" '$1 == g { print $2; exit }' "$case_dir/expected/sources")
+    [ -n "$source" ] || { echo "no source of group $name in $case_dir/expected/sources"; return 1; }
+    sed "s|^\tkey .*;$|\tkey $dir/key;|" "$file" >"$dir/csync2_$name.cfg"
+    printf '%s\n' 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._ >"$dir/key"
+    db=$dir/${node}_$name.db3
+    # A new database, made by csync2 under the library (-M: exit 2, nothing dirty).
+    LD_PRELOAD=$lib CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -M >"$dir/made" 2>&1
+    [ "$(sqlite3 "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('file', 'dirty')" 2>&1)" = 2 ] ||
+        { echo "csync2 with ${lib:-no library} made no file and dirty tables in $db:"; cat "$dir/made"; return 1; }
+    sqlite3 "$db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+        INSERT INTO file SELECT '$source/d' || (i / 100) || '/f' || i, 'v1:mtime=1:mode=33188:uid=0:gid=0:type=reg:size=2' FROM n" ||
+        { echo "could not record 100,000 files in $db"; return 1; }
+    [ "$mutation" = plain ] && lib=
+    for n in 1 2; do
+        local preload=
+        [ "$n" = 2 ] && preload=$lib
+        strace -f -qq -e trace=pread64 -o "$dir/trace$n" -E "LD_PRELOAD=$preload" -E "CSYNC2_SYSTEM_DIR=$dir" \
+            "$csync2_bin" -C "$name" -N "$node" -D "$dir" -m -- "$source/file$n" >"$dir/out$n" 2>&1 ||
+            { echo "run $n: csync2 failed (exit $?):"; cat "$dir/out$n"; return 1; }
+        [ "$(sqlite3 "$db" "SELECT count(*) FROM dirty WHERE filename = '$source/file$n'")" -gt 0 ] ||
+            { echo "run $n: csync2 did not mark $source/file$n"; return 1; }
+        reads+=("$(grep -c 'pread64(' "$dir/trace$n")")
+    done
+    echo "page reads of csync2 -m on 100,000 recorded files: ${reads[0]} without the library, ${reads[1]} with ${lib:-no library}"
+    [ "${reads[0]}" -ge 200 ] || { echo "csync2 read only ${reads[0]} pages without the library: the count was not in the way"; return 1; }
+    [ "$((reads[1] * 10))" -le "${reads[0]}" ] ||
+        { echo "csync2 with ${lib:-no library} still reads the file table at start (${reads[1]} pages)"; return 1; }
+}
+
 for case_dir in "$@"; do
     case $tool in
         action) files=("$case_dir"/expected/lsyncd) ;;
         csync2) files=("$case_dir"/expected/csync2_*) ;;
         lsyncd) files=("$case_dir"/expected/lsyncd) ;;
-        wait) files=("$case_dir"/expected/csync2_*) ;;
-        *) echo "usage: $0 csync2|lsyncd|action|wait [--break=MUTATION] CASE_DIR..." >&2; exit 2 ;;
+        wait | count) files=("$case_dir"/expected/csync2_*) ;;
+        *) echo "usage: $0 csync2|lsyncd|action|wait|count [--break=MUTATION] CASE_DIR..." >&2; exit 2 ;;
     esac
     for file in "${files[@]}"; do
         [ -e "$file" ] || continue
