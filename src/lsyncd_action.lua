@@ -79,7 +79,8 @@ local lock_wait = "120"
 local timeout = "/usr/bin/timeout"
 -- csync2-wait.so (src/preload/csync2_wait.c, installed by the helper's package): preloaded into
 -- csync2 when it exists, it makes csync2 wait for its database instead of sleeping a second, so
--- the lanes push in parallel (see db_lock below). Without it they take turns, as before.
+-- the lanes push in parallel (see db_lock below), and spares each csync2 run the count of its
+-- whole file table that csync2 2.0 makes at start. Without it the lanes take turns, as before.
 local csync2_wait = "/usr/lib/clustersync/csync2-wait.so"
 local bash = "/bin/bash"
 -- Exit status of a lane's runner when its peer did not answer, and when its push succeeded
@@ -229,19 +230,21 @@ shift 5
 reach() {
 	]] .. timeout .. [[ -k 1 ]] .. probe_timeout .. [[ ]] .. bash .. [[ -c 'exec 3<>"/dev/tcp/$0/$1"' "$peer" "$port" 2>/dev/null
 }
-if [ "$probe" = 1 ]; then
-	reach || exit 3
-	if [ -n "$count" ]; then
-		"$@" -M 2>/dev/null | awk -F '\t' -v p="$peer" '$3 == p { n++ } END { print n + 0 }' >"$count.new" &&
-			mv -f "$count.new" "$count"
-	fi
-fi
-# With csync2-wait.so, csync2 waits for its database and the push takes no lock; without it,
-# the database lock. The lock is the runner's alone (csync2 and the filter do not inherit it),
-# so the runner can give it up while the push goes on.
+# With csync2-wait.so, csync2 waits for its database (and does not count its file table at
+# start) and the push takes no lock; without it, the database lock. The lock is the runner's
+# alone (csync2 and the filter do not inherit it), so the runner can give it up while the push
+# goes on.
 preload=
 [ -r ]] .. csync2_wait .. [[ ] && preload=]] .. csync2_wait .. [[
 
+if [ "$probe" = 1 ]; then
+	reach || exit 3
+	if [ -n "$count" ]; then
+		LD_PRELOAD=${preload:-$LD_PRELOAD} "$@" -M 2>/dev/null |
+			awk -F '\t' -v p="$peer" '$3 == p { n++ } END { print n + 0 }' >"$count.new" &&
+			mv -f "$count.new" "$count"
+	fi
+fi
 held=0
 if [ -n "$dblock" ] && [ -z "$preload" ]; then
 	umask 077

@@ -215,8 +215,16 @@ TEST_CASE("csync2 runs with csync2-wait.so when the node has it, and the lanes t
     // The check runner and the lane runner each look for the library (the path is a constant
     // of the action, never a word from the model) ...
     CHECK(count(text, "[ -r ]] .. csync2_wait .. [[ ] && preload=]] .. csync2_wait .. [[\n") == 2);
-    // ... preload it into the steps (flock and csync2) and the push only ...
+    // ... preload it into the steps (flock and csync2), the probe's count of waiting entries
+    // (csync2 -M: without the library it would count the whole file table first) and the push
+    // only ...
     CHECK(text.find("LD_PRELOAD=${preload:-$LD_PRELOAD} steps \"$@\"") != std::string::npos);
+    const auto listing = text.find("LD_PRELOAD=${preload:-$LD_PRELOAD} \"$@\" -M 2>/dev/null |");
+    CHECK(listing != std::string::npos);
+    // (the lane runner sets `preload` before the probe)
+    const auto lane_runner = text.find("local lane_runner = [[");
+    const auto lane_preload = text.rfind("[ -r ]] .. csync2_wait .. [[ ] && preload=", listing);
+    CHECK((lane_runner != std::string::npos && lane_preload != std::string::npos && lane_preload > lane_runner));
     CHECK(text.find("[ -n \"$preload\" ] && export LD_PRELOAD=$preload; exec \"$@\" -v -u -P \"$peer\"") !=
           std::string::npos);
     // ... and a push takes the database lock only without it.
