@@ -300,6 +300,20 @@ check_action() {
     return $problems
 }
 
+# scratch_group CASE FILE: sets name, node, dir and source of the caller (its locals) for csync2
+# group file FILE of CASE: a new directory under $work holding the group file (its key replaced
+# by one there) and the key, for runs with CSYNC2_SYSTEM_DIR=$dir and -D "$dir".
+scratch_group() {
+    local case_dir=$1 file=$2
+    name=${file##*/csync2_}
+    node=$(node_of "$case_dir")
+    dir=$(mktemp -d -p "$work")
+    source=$(awk -F '\t' -v g="$name" '$1 == g { print $2; exit }' "$case_dir/expected/sources")
+    [ -n "$source" ] || { echo "no source of group $name in $case_dir/expected/sources"; return 1; }
+    sed "s|^\tkey .*;$|\tkey $dir/key;|" "$file" >"$dir/csync2_$name.cfg"
+    printf '%s\n' 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._ >"$dir/key"
+}
+
 # check_wait CASE FILE: 0 when the real csync2, preloaded with csync2-wait.so ($CSYNC2_WAIT),
 # waits for its database while another process holds the write lock, instead of failing the
 # statement and sleeping a second (csync2 -vv then says "Database is busy, sleeping a sec."),
@@ -310,13 +324,7 @@ check_wait() {
     local case_dir=$1 file=$2 name node dir db source lib=${CSYNC2_WAIT:-}
     if [ -z "$lib" ] || [ ! -r "$lib" ]; then echo "CSYNC2_WAIT names no library: '$lib'"; return 1; fi
     [ "$mutation" = nowait ] && lib=
-    name=${file##*/csync2_}
-    node=$(node_of "$case_dir")
-    dir=$(mktemp -d -p "$work")
-    source=$(awk -F '\t' -v g="$name" '$1 == g { print $2; exit }' "$case_dir/expected/sources")
-    [ -n "$source" ] || { echo "no source of group $name in $case_dir/expected/sources"; return 1; }
-    sed "s|^\tkey .*;$|\tkey $dir/key;|" "$file" >"$dir/csync2_$name.cfg"
-    printf '%s\n' 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._ >"$dir/key"
+    scratch_group "$case_dir" "$file" || return 1
     # -M creates the database (exit 2: nothing dirty).
     CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -M >/dev/null 2>&1
     db=$dir/${node}_$name.db3
@@ -382,13 +390,7 @@ check_count() {
     local case_dir=$1 file=$2 name node dir db source lib=${CSYNC2_WAIT:-} n reads=()
     if [ -z "$lib" ] || [ ! -r "$lib" ]; then echo "CSYNC2_WAIT names no library: '$lib'"; return 1; fi
     command -v strace >/dev/null || { echo "strace is not installed (scripts/install-deps installs it)"; return 1; }
-    name=${file##*/csync2_}
-    node=$(node_of "$case_dir")
-    dir=$(mktemp -d -p "$work")
-    source=$(awk -F '\t' -v g="$name" '$1 == g { print $2; exit }' "$case_dir/expected/sources")
-    [ -n "$source" ] || { echo "no source of group $name in $case_dir/expected/sources"; return 1; }
-    sed "s|^\tkey .*;$|\tkey $dir/key;|" "$file" >"$dir/csync2_$name.cfg"
-    printf '%s\n' 0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._ >"$dir/key"
+    scratch_group "$case_dir" "$file" || return 1
     db=$dir/${node}_$name.db3
     # A new database, made by csync2 under the library (-M: exit 2, nothing dirty).
     LD_PRELOAD=$lib CSYNC2_SYSTEM_DIR=$dir "$csync2_bin" -C "$name" -N "$node" -D "$dir" -M >"$dir/made" 2>&1
