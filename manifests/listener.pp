@@ -1,6 +1,10 @@
 # @summary The csync2 listener that receives pushes from the other members: xinetd or a systemd socket.
 #
-# It runs `flock -w 120 /var/lib/clustersync/csync2.lock csync2 -i -l -A [-N <node_name>]`: each
+# It runs `flock -w 120 /var/lib/clustersync/csync2.lock csync2 -i -l -A [-N <node_name>]`
+# through /var/lib/clustersync/csync2-listener (files/csync2-listener), which preloads
+# csync2-wait.so when the helper's package has installed it, as the lsyncd action does for its
+# own csync2 runs: the session then waits for the database instead of sleeping a second when
+# the node's own pushes hold it, and does not count its file table at start. Each
 # session holds the lock that the node's lsyncd checks take, so no check sees a file halfway
 # through being received, nor a record the session has not committed yet (it commits at its end
 # at the latest). So, unlike the runs lsyncd starts, it keeps csync2's default transactions (no
@@ -29,9 +33,22 @@ class clustersync::listener (
     mode   => '0700',
   }
 
+  # The session script: constant; it tests for the library at every session (a missing
+  # library would make ld.so print an error to the connection).
+  $session = "${state_dir}/csync2-listener"
+  file { $session:
+    ensure  => file,
+    require => File[$state_dir],
+    owner   => 'root',
+    group   => 'root',
+    mode    => '0700',
+    content => file('clustersync/csync2-listener'),
+  }
+
   $params = {
     'csync2_bin' => $clustersync::csync2_bin,
     'lock'       => "${state_dir}/csync2.lock",
+    'session'    => $session,
     'node_name'  => $clustersync::node_name,
     'port'       => Integer($clustersync::csync_port),
     'only_from'  => $only_from,
@@ -40,7 +57,7 @@ class clustersync::listener (
   if $clustersync::listener == 'xinetd' {
     file { '/etc/xinetd.d/csync2':
       ensure  => file,
-      require => File[$state_dir],
+      require => File[$session],
       owner   => 'root',
       group   => 'root',
       mode    => '0644',
@@ -74,11 +91,11 @@ class clustersync::listener (
       owner   => 'root',
       group   => 'root',
       mode    => '0644',
-      content => epp('clustersync/csync2.socket.epp', $params - ['lock']),
+      content => epp('clustersync/csync2.socket.epp', $params - ['lock', 'session']),
     }
     file { '/etc/systemd/system/csync2@.service':
       ensure  => file,
-      require => File[$state_dir],
+      require => File[$session],
       owner   => 'root',
       group   => 'root',
       mode    => '0644',

@@ -196,6 +196,62 @@ databases_wal() {
   return $rc
 }
 
+# The csync2 listener's sessions (xinetd runs /var/lib/clustersync/csync2-listener) have
+# csync2-wait.so preloaded. A connection that says nothing keeps a session waiting in csync2 -i;
+# its maps are read once it has libc mapped (ld.so maps preloaded libraries before a program's
+# own). On node3 an empty directory is then mounted over the library's (in node3's mount
+# namespace only): its sessions run without it and sync goes on, nothing of ld.so's on the
+# connection (an unguarded LD_PRELOAD would print its complaint there, as the session's stderr).
+LIB=/usr/lib/clustersync/csync2-wait.so
+session_maps() {
+  local node=$1 p
+  for p in $(ip netns pids "$CL_RUN-$node"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = csync2 ] || continue
+    tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- ' -i ' || continue
+    grep -q 'libc\.so' "/proc/$p/maps" 2>/dev/null || continue
+    cat "/proc/$p/maps"
+    return 0
+  done
+  return 1
+}
+# Prints the maps of a listener session on $1 opened by a silent connection from node1.
+silent_session_maps() {
+  local node=$1 pid maps rc=0
+  pid=$(_cl_spawn node1 /dev/null bash -c 'exec 3<>"/dev/tcp/$0/$1" && exec sleep 60' "$(cl_addr "$node")" "$CL_PORT")
+  # shellcheck disable=SC2317 # called by cl_wait_until
+  _has_session() { session_maps "$node" >/dev/null; }
+  if cl_wait_until 20 _has_session; then maps=$(session_maps "$node"); else cl_note "$node: no listener session"; rc=1; fi
+  kill "$pid" 2>/dev/null || true
+  [ "$rc" = 0 ] && printf '%s\n' "$maps"
+  return $rc
+}
+listener_preloads_library() {
+  local maps rc=0
+  [ -r "$LIB" ] || { cl_note "$LIB is not installed (cmake --install build --prefix /usr)"; return 1; }
+  cl_exec node2 test -x /var/lib/clustersync/csync2-listener || { cl_note "node2: no session script"; return 1; }
+  maps=$(silent_session_maps node2) || return 1
+  grep -qF "$LIB" <<<"$maps" || { cl_note "node2: the listener session has no $LIB mapped"; rc=1; }
+  grep -q 'libsqlite3\.so' <<<"$maps" || { cl_note "node2: no SQLite in the session (not csync2's maps?)"; rc=1; }
+  return $rc
+}
+listener_without_library() {
+  local empty=$CL_DIR/empty-lib maps rc=0
+  mkdir -p "$empty"
+  cl_exec node3 mount --bind "$empty" "${LIB%/*}" || return 1
+  if cl_exec node3 test -e "$LIB"; then cl_note "node3 still sees $LIB"; rc=1; fi
+  if maps=$(silent_session_maps node3); then
+    if grep -qF "$LIB" <<<"$maps"; then cl_note "node3: $LIB mapped although hidden"; rc=1; fi
+  else
+    rc=1
+  fi
+  cl_write node1 "$U/no-lib-at-node3.txt" <<<"pushed to a listener without the library"
+  cl_write node2 "$U/no-lib-at-node3-2.txt" <<<"from node2"
+  up_converge || rc=1
+  cl_expect_content node3 "$U/no-lib-at-node3.txt" "pushed to a listener without the library" || rc=1
+  cl_exec node3 umount "${LIB%/*}" || rc=1
+  return $rc
+}
+
 cl_init
 cl_set uploads "node1 node2 node3" "$U" --exclude '*.tmp'
 cl_set serverd "node1 node2" "$S"
@@ -217,3 +273,5 @@ cl_case tempdir-other-filesystem tempdir_other_filesystem
 cl_case burst-2000 burst
 cl_case same-second-rewrite same_second_rewrite
 cl_case databases-in-wal-mode databases_wal
+cl_case listener-preloads-csync2-wait listener_preloads_library
+cl_case listener-without-csync2-wait listener_without_library

@@ -149,8 +149,22 @@ describe 'clustersync' do
       lock = "#{state_dir}/csync2.lock"
       expect(lsyncd).to match(%r{^local flock = "/usr/bin/flock"$})
       xinetd = catalogue.resource('File', '/etc/xinetd.d/csync2')[:content]
-      expect(xinetd).to match(%r{^\tserver\t\t= /usr/bin/flock$})
+      expect(xinetd).to match(%r{^\tserver\t\t= #{state_dir}/csync2-listener$})
       expect(xinetd).to include(" #{lock} /usr/sbin/csync2 -i ")
+      session = catalogue.resource('File', "#{state_dir}/csync2-listener")[:content]
+      expect(session).to match(%r{^exec /usr/bin/flock "\$@"$})
+    end
+    it 'runs listener sessions with csync2-wait.so preloaded only when the library exists' do
+      is_expected.to contain_file('/var/lib/clustersync/csync2-listener')
+        .with(owner: 'root', group: 'root', mode: '0700')
+        .that_requires('File[/var/lib/clustersync]')
+        .that_comes_before('File[/etc/xinetd.d/csync2]')
+      session = catalogue.resource('File', '/var/lib/clustersync/csync2-listener')[:content]
+      expect(session).to start_with("#!/bin/sh\n")
+      lsyncd = catalogue.resource('File', '/etc/lsyncd/lsyncd.conf.lua')[:content]
+      library = lsyncd[%r{^local csync2_wait = "([^"]+)"$}, 1]
+      expect(library).to eq('/usr/lib/clustersync/csync2-wait.so')
+      expect(session).to include(%(preload=#{library}\nif [ -r "$preload" ]; then\n\tLD_PRELOAD=$preload\n\texport LD_PRELOAD\nfi\n))
     end
   end
 
@@ -339,7 +353,7 @@ describe 'clustersync' do
         .with_content(%r{^IPAddressDeny=any$})
         .that_notifies('Service[csync2.socket]')
     end
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/var/lib/clustersync/csync2-listener -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A$}) }
     it { is_expected.to contain_service('csync2.socket').with(ensure: 'running', enable: true) }
   end
 
@@ -348,7 +362,7 @@ describe 'clustersync' do
     let(:pre_condition) { UPLOADS }
     let(:params) { { sources: { '/var/uploads' => 'uploads' }, listener: 'systemd', node_name: 'foo.example.net' } }
 
-    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/usr/bin/flock -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A -N foo\.example\.net$}) }
+    it { is_expected.to contain_file('/etc/systemd/system/csync2@.service').with_content(%r{^ExecStart=/var/lib/clustersync/csync2-listener -w 120 /var/lib/clustersync/csync2\.lock /usr/sbin/csync2 -i -l -A -N foo\.example\.net$}) }
   end
 
   context 'with the systemd listener and no csync_only_from' do
