@@ -105,10 +105,12 @@
 # @param manage_services
 #   Run and enable lsyncd (on members) and the listener's service (xinetd or `csync2.socket`).
 # @param lsyncd_delay
-#   Seconds lsyncd gathers events before one csync2 run (at most 3 decimals). The default, 0.2,
-#   brings a change to the peers in about a quarter of a second and still joins a file's
-#   creation and the end of its writing into one run; a larger value spends less CPU per file
-#   under a steady stream of writes (docs/benchmarks-delay.md), 0 checks each event at once.
+#   Seconds lsyncd gathers events before one csync2 run (at most 3 decimals), while changes keep
+#   coming: the first change after a quiet spell (no run of the source for that long) waits at
+#   most 0.1 s, so a lone change reaches the peers in about a quarter of a second whatever the
+#   delay, and a file's creation and the end of its writing still make one run. A larger value
+#   spends less CPU per file under a steady stream of writes (docs/benchmarks-delay.md); 0
+#   checks each event at once.
 # @param csync_tempdir
 #   Where csync2 writes its scratch files (received data, signatures, deltas) instead of beside
 #   each file, where lsyncd would see every one of them: `tempdir` in each group file. The module

@@ -58,6 +58,12 @@ local idle_after = 2
 local small_push = 100
 -- At most this many paths of a failed check are named in the log line that reports it.
 local log_paths = 5
+-- A batch is checked `delay` seconds after its oldest event, except the first after a quiet
+-- spell (no check of the source running or ended within the last `delay` seconds): that one
+-- waits at most quiet_wait seconds. A lone change then goes out sooner, while a burst or a
+-- steady stream of writes is still gathered into batches `delay` seconds apart, as before
+-- (decide.batch_wait; the figures are in docs/benchmarks-delay.md).
+local quiet_wait = 0.1
 -- A check of a whole source (at start-up, and when more than max_pending paths wait for a
 -- retry) runs in chunks of the source's top-level entries, about startup_chunk recorded files
 -- each, every chunk a csync2 run that takes the locks anew: the changes made meanwhile are
@@ -622,6 +628,17 @@ function decide.slow_line(lane, after)
 		.. " the other peers are not held up"
 end
 
+-- How long a new batch waits, from its oldest event (`since`), before it is checked: `delay`,
+-- or quiet_wait when it is shorter and the source has been quiet, i.e. no check of it ever
+-- ended (`last_end` nil) or the last one ended at least `delay` before `since` (a batch whose
+-- first event came while a check ran is never quiet). The times are lsyncd's clock (only `+`
+-- and `<` are used, so plain numbers do in tests).
+function decide.batch_wait(delay, quiet, since, last_end)
+	if quiet >= delay then return delay end
+	if last_end == nil or not (since < last_end + delay) then return quiet end
+	return delay
+end
+
 -- The lanes' state as the file `clustersync-helper facts` and `doctor` read: a comment, then
 -- one tab-separated line per peer: peer, name, state, since, last_ok, pushing_since, failures
 -- (times in seconds since the epoch, "-" for none).
@@ -862,19 +879,23 @@ local function source_syncs(group, index, source, lanes)
 	-- its queue (Sync.delay), so a queue of n events costs n^2/2 comparisons: 1.8 CPU-seconds
 	-- for a burst of 2,000 files, on the writer and again on every member whose listener
 	-- receives them. Here a burst costs its length. queue[qfirst..qlast] holds the events;
-	-- since: when the oldest of them came; a batch is checked `delay` seconds after that.
+	-- since: when the oldest of them came; a batch is checked `delay` seconds after that (a
+	-- batch after a quiet spell sooner: decide.batch_wait).
 	local queue, qfirst, qlast, since = {}, 1, 0, nil
 	local check_dir = kick_dir("check." .. group .. "." .. index)
 	local check_due, checking = false, false
 	-- The paths the running batch created, and those of them written while it ran (decide.fresh).
 	local created, fresh = {}, {}
 
-	-- Kicks the check `delay` seconds after the oldest waiting event came (at once if that is
-	-- past), unless a check is due or running already (its end looks again).
+	-- When the last check of a batch ended (nil: none yet).
+	local last_end = nil
+
+	-- Kicks the check decide.batch_wait seconds after the oldest waiting event came (at once if
+	-- that is past), unless a check is due or running already (its end looks again).
 	local function want_check()
 		if qlast < qfirst or check_due or checking then return end
 		check_due = true
-		alarm(since + delay, function() kick(check_dir) end)
+		alarm(since + decide.batch_wait(delay, quiet_wait, since, last_end), function() kick(check_dir) end)
 	end
 
 	-- Too many events waiting: the whole source is checked instead (in chunks, by the retry sync).
@@ -940,6 +961,7 @@ local function source_syncs(group, index, source, lanes)
 		run(agent, running.main)
 	end, function(exitcode)
 		checking = false
+		last_end = now()
 		fresh = decide.fresh(source, created, queue, qfirst, qlast)
 		checked(running.main, exitcode)
 		want_check()

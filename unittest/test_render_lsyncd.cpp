@@ -196,16 +196,20 @@ TEST_CASE("the check runner runs every step, keeps the last failure, and says wh
     rmdir(dir_template);
 }
 
-TEST_CASE("a batch is checked as soon as it is due: no pause, the events wait the delay outside lsyncd's queue",
+TEST_CASE("a batch is checked as soon as it is due: no pause, the events wait the delay (less after a quiet spell) outside lsyncd's queue",
           "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1000));
     // The node's lock keeps checks away from a listener session (docs/lsyncd-action.md).
     CHECK(runner_script(text).find("sleep") == std::string::npos);
     // The source's sync takes every event at once and discards it from lsyncd's queue; the
-    // check is woken `delay` seconds after the oldest waiting event.
+    // check is woken `delay` seconds after the oldest waiting event, or quiet_wait (0.1 s) after
+    // it when the source was quiet (decide.batch_wait, tested in unittest/lua/test_action.lua);
+    // the end of every check of a batch is when the source was last busy.
     CHECK(text.find("\t\tdelay = 0,\n\t\tonMove = true,\n") != std::string::npos);
     CHECK(text.find("inlet.discardEvent(event)") != std::string::npos);
-    CHECK(text.find("alarm(since + delay, ") != std::string::npos);
+    CHECK(text.find("\nlocal quiet_wait = 0.1\n") != std::string::npos);
+    CHECK(text.find("alarm(since + decide.batch_wait(delay, quiet_wait, since, last_end), ") != std::string::npos);
+    CHECK(text.find("\t\tchecking = false\n\t\tlast_end = now()\n") != std::string::npos);
 }
 
 TEST_CASE("csync2 runs with csync2-wait.so when the node has it, and the lanes then take no database lock",
