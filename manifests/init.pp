@@ -107,7 +107,7 @@
 # @param lsyncd_delay
 #   Seconds lsyncd gathers events before one csync2 run (at most 3 decimals), while changes keep
 #   coming: the first change after a quiet spell (no run of the source for that long) waits at
-#   most 0.1 s, so a lone change reaches the peers in about a quarter of a second whatever the
+#   most 0.05 s, so a lone change reaches the peers in about a fifth of a second whatever the
 #   delay, and a file's creation and the end of its writing still make one run. A larger value
 #   spends less CPU per file under a steady stream of writes (docs/benchmarks-delay.md); 0
 #   checks each event at once.

@@ -63,7 +63,7 @@ local log_paths = 5
 -- waits at most quiet_wait seconds. A lone change then goes out sooner, while a burst or a
 -- steady stream of writes is still gathered into batches `delay` seconds apart, as before
 -- (decide.batch_wait; the figures are in docs/benchmarks-delay.md).
-local quiet_wait = 0.1
+local quiet_wait = 0.05
 -- A check of a whole source (at start-up, and when more than max_pending paths wait for a
 -- retry) runs in chunks of the source's top-level entries, about startup_chunk recorded files
 -- each, every chunk a csync2 run that takes the locks anew: the changes made meanwhile are

@@ -202,12 +202,12 @@ TEST_CASE("a batch is checked as soon as it is due: no pause, the events wait th
     // The node's lock keeps checks away from a listener session (docs/lsyncd-action.md).
     CHECK(runner_script(text).find("sleep") == std::string::npos);
     // The source's sync takes every event at once and discards it from lsyncd's queue; the
-    // check is woken `delay` seconds after the oldest waiting event, or quiet_wait (0.1 s) after
+    // check is woken `delay` seconds after the oldest waiting event, or quiet_wait (0.05 s) after
     // it when the source was quiet (decide.batch_wait, tested in unittest/lua/test_action.lua);
     // the end of every check of a batch is when the source was last busy.
     CHECK(text.find("\t\tdelay = 0,\n\t\tonMove = true,\n") != std::string::npos);
     CHECK(text.find("inlet.discardEvent(event)") != std::string::npos);
-    CHECK(text.find("\nlocal quiet_wait = 0.1\n") != std::string::npos);
+    CHECK(text.find("\nlocal quiet_wait = 0.05\n") != std::string::npos);
     CHECK(text.find("alarm(since + decide.batch_wait(delay, quiet_wait, since, last_end), ") != std::string::npos);
     CHECK(text.find("\t\tchecking = false\n\t\tlast_end = now()\n") != std::string::npos);
 }

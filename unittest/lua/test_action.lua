@@ -162,15 +162,15 @@ end
 expect("back-off of failed checks and pushes", seq, { 5, 10, 20, 40, 60, 60, 60 })
 
 -- decide.batch_wait: the first batch after a quiet spell waits the short time, any other the delay.
-expect("a source's first batch ever waits the short time", decide.batch_wait(0.2, 0.1, 50, nil), 0.1)
+expect("a source's first batch ever waits the short time", decide.batch_wait(0.2, 0.05, 50, nil), 0.05)
 expect("a batch that begins `delay` after the last check ended waits the short time",
-	decide.batch_wait(0.2, 0.1, 10.2, 10), 0.1)
-expect("a batch that begins sooner after the last check waits the delay", decide.batch_wait(0.2, 0.1, 10.19, 10), 0.2)
-expect("a batch whose first event came while a check ran waits the delay", decide.batch_wait(0.2, 0.1, 9.5, 10), 0.2)
-expect("a delay of 1 after a quiet spell: the short time", decide.batch_wait(1, 0.1, 20, 10), 0.1)
-expect("a delay of 1 while busy: 1", decide.batch_wait(1, 0.1, 10.5, 10), 1)
-expect("a delay shorter than the short time is kept", decide.batch_wait(0.05, 0.1, 50, nil), 0.05)
-expect("a delay of 0 is kept", decide.batch_wait(0, 0.1, 50, nil), 0)
+	decide.batch_wait(0.2, 0.05, 10.2, 10), 0.05)
+expect("a batch that begins sooner after the last check waits the delay", decide.batch_wait(0.2, 0.05, 10.19, 10), 0.2)
+expect("a batch whose first event came while a check ran waits the delay", decide.batch_wait(0.2, 0.05, 9.5, 10), 0.2)
+expect("a delay of 1 after a quiet spell: the short time", decide.batch_wait(1, 0.05, 20, 10), 0.05)
+expect("a delay of 1 while busy: 1", decide.batch_wait(1, 0.05, 10.5, 10), 1)
+expect("a delay shorter than the short time is kept", decide.batch_wait(0.02, 0.05, 50, nil), 0.02)
+expect("a delay of 0 is kept", decide.batch_wait(0, 0.05, 50, nil), 0)
 
 -- decide.shown: escaped, at most `limit`.
 expect("shown escapes control characters and backslashes",
