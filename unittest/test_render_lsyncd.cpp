@@ -73,7 +73,9 @@ std::size_t count(const std::string& text, const std::string& needle) {
 }
 
 // The check runner of the rendered action: the shell script between `local check_runner = [[`
-// and `]]`, with its Lua concatenations (the locals `flock` and `lock_wait`) evaluated.
+// and `]]`, with its Lua concatenations (the locals `flock`, `lock_wait` and `csync2_wait`)
+// evaluated. Empty when a concatenation is left that this does not know: the script run here
+// must be the one lsyncd runs.
 std::string runner_script(const std::string& text) {
     const std::string open = "local check_runner = [[\n";
     const auto begin = text.find(open);
@@ -81,10 +83,12 @@ std::string runner_script(const std::string& text) {
     if (begin == std::string::npos || end == std::string::npos) return "";
     std::string script = text.substr(begin + open.size(), end - begin - open.size());
     const std::pair<std::string, std::string> locals[] = {{"]] .. flock .. [[", "/usr/bin/flock"},
-                                                          {"]] .. lock_wait .. [[", "120"}};
+                                                          {"]] .. lock_wait .. [[", "120"},
+                                                          {"]] .. csync2_wait .. [[", "/usr/lib/clustersync/csync2-wait.so"}};
     for (const auto& [word, value] : locals)
         for (auto pos = script.find(word); pos != std::string::npos; pos = script.find(word))
             script.replace(pos, word.size(), value);
+    if (script.find("]] ..") != std::string::npos || script.find(".. [[") != std::string::npos) return "";
     return script;
 }
 
@@ -200,7 +204,9 @@ TEST_CASE("a batch is checked as soon as it is due: no pause, the events wait th
           "[lsyncd]") {
     const std::string text = render_lsyncd(plan_with(30865, 1000));
     // The node's lock keeps checks away from a listener session (docs/lsyncd-action.md).
-    CHECK(runner_script(text).find("sleep") == std::string::npos);
+    const std::string runner = runner_script(text);
+    REQUIRE_FALSE(runner.empty());
+    CHECK(runner.find("sleep") == std::string::npos);
     // The source's sync takes every event at once and discards it from lsyncd's queue; the
     // check is woken `delay` seconds after the oldest waiting event, or quiet_wait (0.05 s) after
     // it when the source was quiet (decide.batch_wait, tested in unittest/lua/test_action.lua);
