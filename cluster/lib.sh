@@ -619,11 +619,12 @@ cl_tree() {
     # Directory sizes depend on history, not content: leave them out.
     find . -mindepth 1 \( -type d -printf "%P\td %m -\n" \) -o \( -type l -printf "%P\tl %m -> %l\n" \) \
       -o \( -type f -printf "%P\tf %m %s\n" \) -o -printf "%P\t%y %m -\n" > "$t"
-    find . -mindepth 1 -type f -print0 | xargs -0 -r sha256sum | sed "s#^\([0-9a-f]*\)  \./\(.*\)#\2\t\1#" > "$s"
+    # Not sha256sum: it follows a link that replaced a file after find listed it (tree-hashes.pl).
+    perl "$2" > "$s" || { rm -f "$t" "$s"; exit 1; }
     awk -F "\t" -v OFS="\t" "NR == FNR { h[\$1] = \$2; next } { print \$1, \$2 ((\$1 in h) ? \" \" h[\$1] : \"\") }" "$s" "$t" \
       | LC_ALL=C sort
     rm -f "$t" "$s"
-  ' "$dir"
+  ' "$dir" "$CL_LIB_DIR/tree-hashes.pl"
 }
 
 cl_same_tree() {
