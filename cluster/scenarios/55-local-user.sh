@@ -4,7 +4,8 @@
 # alone (0700), so user `nobody` can neither take the lock (which stalled every check and
 # every listener session when it was /run/clustersync-csync2.lock, mode 0644) nor list the
 # synced files' names. Without csync_only_from, the listener accepts only the members'
-# addresses (every server is given as host@address here).
+# addresses (every server is given as host@address here). A FIFO a user makes, in the tree or
+# behind a link, stalls no listener session.
 # shellcheck disable=SC2086 # lists of nodes and paths ($ALL, ...) are split into words on purpose
 # shellcheck source=cluster/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -99,6 +100,36 @@ key_source_redacted() {
   return $rc
 }
 
+# A FIFO that a local user made on node2 (in /var/tmp, node2's own) and never writes, behind a
+# link that node1's tree has and csync2 brings to node2; and a FIFO in the tree. Then node1
+# replaces both by files. Had node2's listener session opened the FIFO (through the link, or in
+# the tree) to patch against it, it would wait in open() for a writer for good, with node2's
+# lock held: no check, no other session on node2 would go on. csync2 unlinks anything but a
+# regular file before it patches, so the files arrive, node2's own changes still go out, and the
+# user's FIFO is still there. (The sender's side of the same race, a file that becomes a FIFO
+# while csync2 pushes it, is csync2-wait.so's: the ctest real_csync2_push_survives_a_fifo.)
+user_fifo_stalls_nothing() {
+  local n rc=0 fifo=/var/tmp/clustersync-fifo-$CL_RUN
+  cl_exec node2 runuser -u nobody -- mkfifo -m 0666 "$fifo" || { cl_note "node2: no FIFO $fifo"; return 1; }
+  cl_sh node1 'ln -s "$3" "$1" && mkfifo "$2"' "$U/to-fifo" "$U/pipe" "$fifo"
+  cl_converge 30 uploads "$U" $ALL || return 1
+  cl_exec node2 test -L "$U/to-fifo" -a -p "$U/pipe" || { cl_note "node2: no link and FIFO in the tree"; return 1; }
+  cl_sh node1 'rm "$1" "$2" && echo "a file again" > "$1" && echo "no pipe" > "$2"' "$U/to-fifo" "$U/pipe"
+  cl_converge 30 uploads "$U" $ALL || rc=1
+  for n in node2 node3; do
+    cl_expect_content "$n" "$U/to-fifo" "a file again" || rc=1
+    cl_expect_content "$n" "$U/pipe" "no pipe" || rc=1
+  done
+  cl_write node2 "$U/after-fifo.txt" <<<"node2 still syncs"
+  cl_converge 30 uploads "$U" $ALL || rc=1
+  cl_exec node2 test -p "$fifo" || { cl_note "node2: $fifo is no longer a FIFO"; rc=1; }
+  # A session stuck on a FIFO (the failure above) gets a writer, so the cases after this run.
+  for n in node2 node3; do
+    cl_sh "$n" 'for f in "$@"; do [ -p "$f" ] && exec 3<> "$f"; done; true' "$fifo" "$U/pipe"
+  done
+  return $rc
+}
+
 # The key is back: sync still works.
 still_syncing() {
   cl_write node2 "$U/after.txt" <<<"after"
@@ -115,6 +146,7 @@ cl_converge 30 uploads "$U" $ALL || cl_log "first change did not converge"
 
 cl_case private-state private_state
 cl_case user-holding-locks-stalls-nothing user_holding_locks
+cl_case user-fifo-stalls-nothing user_fifo_stalls_nothing
 cl_case listener-accepts-members-only listener_accepts_members_only
 cl_case key-source-redacted key_source_redacted
 cl_case members-still-sync-after-key-rewrite still_syncing
