@@ -79,8 +79,9 @@
 #   Install the `clustersync-helper` package on every node (from the node's package
 #   repositories; `scripts/package` builds it), so the external fact and `doctor` are complete
 #   there, and so that the package's `csync2-wait.so` lets the push lanes run in parallel,
-#   spares each of lsyncd's csync2 runs a count of the whole file table, and keeps a push from
-#   waiting for good on a file that a user replaces by a FIFO while csync2 sends it (README).
+#   spares each of lsyncd's csync2 runs a count of the whole file table, and keeps csync2 from
+#   writing through a link a local user made in a synced tree or waiting for good on a FIFO
+#   (README: without it, csync2 2.0's listener writes as root through such links).
 # @param node_name
 #   The node's csync2 host name, when it differs from the host name csync2 sees; passed as `-N`
 #   to the csync2 listener and to every csync2 run lsyncd starts. With `-N`, csync2 binds its

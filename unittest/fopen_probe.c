@@ -8,7 +8,9 @@
 //   fopen_probe guarded       (built as "csync2", the library preloaded): the file opens; the
 //                             links and the FIFO open as /dev/null (a device, which csync2
 //                             refuses as not a regular file), at once; a missing file is still
-//                             ENOENT; mode "r" still follows a link; LD_PRELOAD is gone from the
+//                             ENOENT; mode "r" still follows a link; through a link a user owns,
+//                             reads give /dev/null and unlink, mkdir, rename and mkstemp fail
+//                             with ELOOP, through root's they work; LD_PRELOAD is gone from the
 //                             environment (csync2's children do not inherit the library)
 //   fopen_probe passthrough   (built under another name, the library preloaded): fopen() is
 //                             the C library's (a link is followed), LD_PRELOAD stays
@@ -101,6 +103,35 @@ int main(int argc, char** argv) {
         expect("fifolink", "rb", "device");
         expect("link", "r", "outside");
         if (getenv("LD_PRELOAD") != NULL) fail("LD_PRELOAD is still set: csync2's children would inherit the library");
+        // Directory links: root's is followed, a user's is not (absolute paths, as csync2's).
+        char path[512], other[512];
+        if (mkdir("realdir", 0755) != 0 || write_file("realdir/x", "in dir\n") != 0 ||
+            symlink("realdir", "rootlink") != 0 || symlink("realdir", "userlink") != 0 ||
+            lchown("userlink", 65534, 65534) != 0) {
+            perror("fopen_probe: setting up the links");
+            return 2;
+        }
+        snprintf(path, sizeof path, "%s/rootlink/x", dir);
+        expect(path, "rb", "in dir");
+        snprintf(path, sizeof path, "%s/userlink/x", dir);
+        expect(path, "rb", "device");
+        if (unlink(path) == 0 || errno != ELOOP) fail("unlink through a user's link was not refused with ELOOP");
+        snprintf(path, sizeof path, "%s/userlink/new", dir);
+        if (mkdir(path, 0700) == 0 || errno != ELOOP) fail("mkdir through a user's link was not refused with ELOOP");
+        snprintf(other, sizeof other, "%s/file", dir);
+        if (rename(other, path) == 0 || errno != ELOOP) fail("rename through a user's link was not refused with ELOOP");
+        if (chmod(other, 0640) != 0) fail("chmod of a plain file failed");
+        snprintf(path, sizeof path, "%s/rootlink/renamed", dir);
+        if (rename(other, path) != 0) fail("rename through root's link failed");
+        else if (rename(path, other) != 0) fail("rename back failed");
+        char template[512];
+        snprintf(template, sizeof template, "%s/userlink/.tmp.XXXXXX", dir);
+        if (mkstemp(template) >= 0 || errno != ELOOP) fail("mkstemp through a user's link was not refused with ELOOP");
+        if (access("realdir/x", F_OK) != 0) fail("realdir/x is gone");
+        unlink("userlink");
+        unlink("rootlink");
+        unlink("realdir/x");
+        rmdir("realdir");
     } else {
         expect("link", "rb", "outside");
         if (getenv("LD_PRELOAD") == NULL) fail("LD_PRELOAD was taken out of a process that is not csync2");

@@ -136,6 +136,37 @@ still_syncing() {
   cl_converge 30 uploads "$U" $ALL
 }
 
+# A user who may write in part of the tree (here $U/shared, nobody's) replaces a directory there
+# on node2 by a link to a directory of root's outside the tree (/etc/clustersync-userlink, on
+# node2 only); node1 then creates a file in that directory, which node1 still has. csync2 2.0's
+# listener on node2 wrote it through the link, as root, into the directory outside (a file in
+# /etc/cron.d would run as root). With csync2-wait.so the listener refuses the path: nothing
+# is written outside, the link stays, node1 keeps the file dirty for node2, and node3 has it.
+# The push to node2 is run by hand (as the lanes run it), so the check follows a push that is
+# known to have ended. The last case of this file: the link is left (a conflict for an
+# administrator) and node2's lsyncd stopped.
+user_link_in_tree_writes_nothing_outside() {
+  local rc=0 outside=/etc/clustersync-userlink n
+  cl_exec node2 mkdir -m 0755 "$outside" || return 1
+  cl_sh node1 'mkdir -p "$1/d" && chown -R nobody "$1"' "$U/shared"
+  cl_converge 30 uploads "$U" $ALL || return 1
+  # node2's lsyncd would send the link to the others in seconds (csync2 replaces an empty
+  # directory by it): the window in which the others still write into the directory is made
+  # to last by stopping it.
+  cl_stop_lsyncd node2 || return 1
+  cl_exec node2 runuser -u nobody -- sh -c 'rm -r "$1/d" && ln -s "$2" "$1/d"' _ "$U/shared" "$outside" ||
+    { cl_note "node2: user nobody could not replace $U/shared/d by a link"; return 1; }
+  cl_write node1 "$U/shared/d/evil" <<<"written on node1"
+  cl_wait_until 30 cl_exec node3 test -f "$U/shared/d/evil" || { cl_note "node3 never got $U/shared/d/evil"; rc=1; }
+  cl_exec node1 csync2 -C uploads -B -A -u -P node2 >/dev/null 2>&1  # fails for this path: expected
+  n=$(cl_exec node2 ls -A "$outside")
+  [ -z "$n" ] || { cl_note "node2: the listener wrote through the user's link into $outside: $n"; rc=1; }
+  cl_exec node2 test -L "$U/shared/d" || { cl_note "node2: $U/shared/d is no longer the user's link"; rc=1; }
+  cl_dirty node1 uploads | grep -qF "$U/shared/d/evil" ||
+    { cl_note "node1: $U/shared/d/evil is not dirty for node2 after the refused push"; rc=1; }
+  return $rc
+}
+
 cl_init
 cl_set uploads "node1 node2 node3" "$U"
 cl_up node1:1 node2:2 node3:3 || exit 1
@@ -150,3 +181,4 @@ cl_case user-fifo-stalls-nothing user_fifo_stalls_nothing
 cl_case listener-accepts-members-only listener_accepts_members_only
 cl_case key-source-redacted key_source_redacted
 cl_case members-still-sync-after-key-rewrite still_syncing
+cl_case user-link-in-tree-writes-nothing-outside user_link_in_tree_writes_nothing_outside

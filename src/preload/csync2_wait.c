@@ -28,39 +28,16 @@
 // SCHEMA_CHECK_CHEAP instead: one row as well when the table exists (whatever its size), the
 // same "no such table" error when it does not, in the time of a page read. Every other statement
 // is prepared unchanged; nothing csync2 reads from the answer changes.
-// And its reads of synced files never follow a link nor wait for a FIFO. csync2 2.0 reads a
-// synced file with fopen(path, "rb"), and nothing else in that mode: the sender's own copy (its
-// signature check, then its delta), the receiver's copy (the signature and the basis of a
-// PATCH) and the TYPE command. It lstat()s the file first, but a user who can write in the
-// synced tree can replace the file by a FIFO or a link in between: fopen() then waited on the
-// FIFO for a writer, for good (with the peer's listener session, and so the peer's lock, held
-// open: every check on the peer stalled), or read the link's target outside the tree. This
-// library's fopen() opens such reads with O_NOFOLLOW and O_NONBLOCK, and when the path turns
-// out to be a link, a FIFO or a socket it gives csync2 /dev/null instead: csync2 refuses that
-// as not a regular file (its signature check fails, the file stays dirty, and the next push
-// sends it as what it is by then). Not "no such file": csync2's delta step crashes on a failed
-// fopen() (it calls fclose(NULL)). The ctest real_csync2_push_survives_a_fifo makes the race
-// with the real csync2 (unittest/check_csync2_reads.sh). A PATCH never reads the receiver's
-// link or FIFO: csync2 unlinks anything but a regular file before it patches.
-// Every other fopen() (csync2's config and key, "r"; gnutls's certificates, "rbe") is passed
-// through unchanged, and so is every fopen() of a process that is not csync2 (the listener's
-// flock, which loads this library before it starts csync2). csync2's own children (the
-// `action` commands a custom csync2 template may configure) do not inherit the library: it
-// takes itself out of csync2's LD_PRELOAD when it is loaded.
+// And csync2's own file operations on synced paths never go through a link a user made, nor
+// wait on a FIFO: src/preload/csync2_paths.c, linked into the same library.
 // Plain C, so csync2 loads no C++ runtime with it. The lsyncd action preloads it from a fixed
 // path, /usr/lib/clustersync/csync2-wait.so (the helper's package installs it there), and only
 // when that file exists.
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <sqlite3.h>
 #include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define WAIT_MS 5000
 #define EXPORT __attribute__((visibility("default")))
@@ -68,7 +45,6 @@
 typedef void* (*dlopen_fn)(const char*, int);
 typedef int (*open_fn)(const char*, sqlite3**);
 typedef int (*prepare_fn)(sqlite3*, const char*, int, sqlite3_stmt**, const char**);
-typedef FILE* (*fopen_fn)(const char*, const char*);
 
 // csync2 2.0's schema check (db_api.c), and what is prepared in its place.
 static const char SCHEMA_CHECK[] = "SELECT count(*) from file";
@@ -107,41 +83,4 @@ EXPORT int sqlite3_prepare_v2(sqlite3* db, const char* sql, int bytes, sqlite3_s
     int rc = real(db, SCHEMA_CHECK_CHEAP, -1, stmt, NULL);
     if (tail != NULL) *tail = sql + length;  // the whole statement was used, as SQLite would say
     return rc;
-}
-
-static int in_csync2;  // this process is csync2 (its program name), set at load
-
-__attribute__((constructor)) static void at_load(void) {
-    in_csync2 = strcmp(program_invocation_short_name, "csync2") == 0;
-    if (in_csync2) unsetenv("LD_PRELOAD");
-}
-
-static FILE* close_with(int fd, int error) {
-    close(fd);
-    errno = error;
-    return NULL;
-}
-
-// csync2's reads of synced files (see the top): never through a link, never waiting on a FIFO.
-EXPORT FILE* fopen(const char* path, const char* mode) {
-    fopen_fn real;
-    *(void**)&real = dlsym(RTLD_NEXT, "fopen");
-
-    if (real == NULL) {
-        errno = ENOSYS;
-        return NULL;
-    }
-    if (!in_csync2 || path == NULL || mode == NULL || strcmp(mode, "rb") != 0) return real(path, mode);
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) return errno == ELOOP ? real("/dev/null", "rb") : NULL;  // ELOOP: a link
-    struct stat st;
-    if (fstat(fd, &st) != 0) return close_with(fd, errno);
-    if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
-        close(fd);
-        return real("/dev/null", "rb");
-    }
-    int flags = fcntl(fd, F_GETFL);
-    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) return close_with(fd, errno);
-    FILE* file = fdopen(fd, "rb");
-    return file != NULL ? file : close_with(fd, errno);
 }
