@@ -103,6 +103,33 @@ static int step(int dirfd, const char* name) {
     return next;
 }
 
+// The last directories parent_of() reached by a walk (a few: a received file's temporary file
+// lives in csync2's tempdir, the file in the tree): a file's several calls (the rename, then
+// chown, chmod, utime) and a burst's files in one directory reuse them while the path still
+// leads to that same directory (one stat() instead of a walk: bench/listener-guard). If a link
+// was swapped in since, and leads elsewhere, the walk runs again; if it leads to the same
+// directory, the call goes to the directory already checked.
+#define KNOWN_DIRS 4
+static struct known_dir {
+    char path[PATH_MAX];
+    int fd;
+    dev_t dev;
+    ino_t ino;
+} known[KNOWN_DIRS] = {{"", -1, 0, 0}, {"", -1, 0, 0}, {"", -1, 0, 0}, {"", -1, 0, 0}};
+static unsigned next_known;
+
+static int walk(char* parent) {
+    int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    for (char* name = parent + 1; fd >= 0 && name != NULL;) {
+        char* slash = strchr(name, '/');
+        if (slash != NULL) *slash = '\0';
+        if (name[0] != '\0' && strcmp(name, ".") != 0) fd = step(fd, name);
+        if (slash != NULL) *slash = '/';
+        name = slash != NULL ? slash + 1 : NULL;
+    }
+    return fd;
+}
+
 // The directory that holds absolute PATH's last component, reached by step() from "/"; *base
 // points at that component (in BUF, of SIZE bytes). Returns an O_PATH descriptor, or -1.
 static int parent_of(const char* path, char* buf, size_t size, const char** base) {
@@ -112,15 +139,31 @@ static int parent_of(const char* path, char* buf, size_t size, const char** base
     while (n > 1 && buf[n - 1] == '/') buf[--n] = '\0';
     char* last = strrchr(buf, '/');
     *base = last[1] != '\0' ? last + 1 : ".";
-    int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (last == buf) return fd;
+    if (last == buf) return open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     *last = '\0';
-    for (char* name = buf + 1; fd >= 0 && name != NULL;) {
-        char* slash = strchr(name, '/');
-        if (slash != NULL) *slash = '\0';
-        if (name[0] != '\0' && strcmp(name, ".") != 0) fd = step(fd, name);
-        name = slash != NULL ? slash + 1 : NULL;
+    struct stat st;
+    for (int i = 0; i < KNOWN_DIRS; ++i) {
+        struct known_dir* k = &known[i];
+        if (k->fd >= 0 && strcmp(k->path, buf) == 0) {
+            if (stat(buf, &st) == 0 && st.st_dev == k->dev && st.st_ino == k->ino) {
+                *last = '/';
+                return fcntl(k->fd, F_DUPFD_CLOEXEC, 0);
+            }
+            break;
+        }
     }
+    int fd = walk(buf);
+    if (fd >= 0 && fstat(fd, &st) == 0) {
+        struct known_dir* k = &known[next_known++ % KNOWN_DIRS];
+        for (int i = 0; i < KNOWN_DIRS; ++i)  // the entry of this path, if it had one
+            if (known[i].fd >= 0 && strcmp(known[i].path, buf) == 0) k = &known[i];
+        if (k->fd >= 0) close(k->fd);
+        k->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        memcpy(k->path, buf, (size_t)(last - buf) + 1);
+        k->dev = st.st_dev;
+        k->ino = st.st_ino;
+    }
+    *last = '/';
     return fd;
 }
 
