@@ -128,21 +128,15 @@ int main(int argc, char** argv) {
         snprintf(template, sizeof template, "%s/userlink/.tmp.XXXXXX", dir);
         if (mkstemp(template) >= 0 || errno != ELOOP) fail("mkstemp through a user's link was not refused with ELOOP");
         if (access("realdir/x", F_OK) != 0) fail("realdir/x is gone");
-        unlink("userlink");
-        unlink("rootlink");
-        unlink("realdir/x");
-        rmdir("realdir");
     } else {
         expect("link", "rb", "outside");
         if (getenv("LD_PRELOAD") == NULL) fail("LD_PRELOAD was taken out of a process that is not csync2");
     }
 
-    unlink("fifolink");
-    unlink("fifo");
-    unlink("link");
-    unlink("outside");
-    unlink("file");
-    if (chdir("/") == 0) rmdir(dir);
+    // Whatever the checks left (without the library, the calls through the links did work).
+    char remove[128];
+    snprintf(remove, sizeof remove, "rm -rf '%s'", dir);
+    if (chdir("/") != 0 || system(remove) != 0) fprintf(stderr, "fopen_probe: could not remove %s\n", dir);
     if (failures == 0) printf("ok: fopen_probe %s\n", argv[1]);
     return failures == 0 ? 0 : 1;
 }
